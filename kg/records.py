@@ -60,7 +60,7 @@ class Evaluation:
     grade: str
     by: str  # "self" | "ministerial"
     span: Span
-    marks: Marks = Marks()
+    marks: Marks | None = None  # None: the document prints no marks beside this grade
     rationale: str | None = None
 
 
@@ -79,16 +79,20 @@ class Clause:
     """One clause of the mid-term goal, the mid-term plan or an annual plan.
 
     ``level`` is ``"goal"``, ``"plan"`` or ``"annual"``; ``year`` is set for annual clauses;
-    ``implements`` is the index (in the same record list) of the clause one level up.
+    ``implements`` is the index (in the same record list) of the clause one level up. The node a
+    clause becomes is named from ``key`` when a linker set one, else from its text's match key,
+    so the same clause read from two documents is one node.
     """
 
     level: str
-    item: str
+    item: str  # evaluation item code ("I-1"); "" while a parser cannot tell (a linker fills it)
     text: str
     span: Span
     year: int | None = None
-    section: str | None = None
+    section: str | None = None  # section number as printed ("Ⅲ．１．①"); None if not printed
+    heading: str | None = None  # heading of the section the clause stands under, as printed
     implements: int | None = None
+    key: str | None = None  # matching key set by the cross-document linker; None = from text
 
 
 @dataclass
@@ -100,6 +104,7 @@ class Target:
     comparator: str
     text: str
     span: Span
+    approximate: bool = False  # printed with 約 (about)
 
 
 @dataclass

@@ -1,0 +1,21 @@
+"""Errors a user can cause and fix: bad input, a garbled document, a bad query.
+
+The CLI prints these as one line and exits 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class PlantraceError(Exception):
+    """An error caused by input: the message is one line that says what was expected."""
+
+
+class ParseError(PlantraceError):
+    """A document does not have the structure its parser expects."""
+
+    def __init__(self, doc: str, message: str, line: int | None = None) -> None:
+        where = f"{doc}:{line}" if line is not None else doc
+        super().__init__(f"{where}: {message}")
+        self.doc = doc
+        self.line = line
+        self.message = message
