@@ -10,6 +10,7 @@ clause produce the same node.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 
@@ -93,6 +94,7 @@ class Clause:
     heading: str | None = None  # heading of the section the clause stands under, as printed
     implements: int | None = None
     key: str | None = None  # matching key set by the cross-document linker; None = from text
+    note: str | None = None  # a note printed under the clause (e.g. ＜注：…＞), as printed
 
 
 @dataclass
@@ -135,6 +137,148 @@ class Observation:
 
 
 @dataclass
+class ProvisionParagraph:
+    """One paragraph (項) of an article; ``number`` 1 is the unnumbered first paragraph.
+
+    Items (号 一, 二 … and イ, ロ …) stay in the paragraph's text, one per line.
+    """
+
+    number: int
+    text: str
+    span: Span
+
+
+@dataclass
+class Statute:
+    """A law or ordinance as shown in statute excerpts (参照条文).
+
+    ``title`` is the full title as printed; ``short_title`` (「以下「番号利用法」という」),
+    ``law_number`` (「平成25年法律第27号」, as printed without the PDF's spaces) and
+    ``citation_span`` come from where the document cites the title, when it does;
+    ``egov_law_id`` is derived from the law number (:func:`kg.ingest.statutes.egov_law_id`).
+    """
+
+    title: str
+    span: Span
+    short_title: str | None = None
+    law_number: str | None = None
+    egov_law_id: str | None = None
+    citation_span: Span | None = None
+
+
+@dataclass
+class Provision:
+    """An article of a statute as excerpted; ``statute`` is an index into the statute list.
+
+    ``label`` is the article number as printed (「第３８条の８」; NFKC it to compare),
+    ``caption`` its heading (見出し) without parentheses, ``supplementary`` marks articles of
+    the supplementary provisions (附則), ``text`` is the paragraphs' text joined by newlines.
+    """
+
+    statute: int
+    label: str
+    text: str
+    span: Span
+    caption: str | None = None
+    supplementary: bool = False
+    paragraphs: list[ProvisionParagraph] = field(default_factory=list)
+
+
+@dataclass
+class DocumentDate:
+    """A date the document states about itself, e.g. ``role="opinion"`` (date of 意見書)."""
+
+    role: str
+    value: date
+    text: str  # as printed
+    span: Span
+
+
+@dataclass
+class Period:
+    """A period the document states, e.g. ``subject="goal"`` for 中期目標の期間."""
+
+    subject: str  # "goal" | "plan" | "annual"
+    start: date
+    end: date
+    text: str  # as printed
+    span: Span
+
+
+@dataclass
+class Opinion:
+    """A committee opinion (意見書) on the proposals, with its date and its points (・)."""
+
+    issued: date
+    text: str  # the opinion's text (the 〇 paragraph and the points), as printed
+    span: Span
+    points: list[str] = field(default_factory=list)
+    issuer: str | None = None
+    addressee: str | None = None
+
+
+@dataclass
+class GradeRubric:
+    """One grade of a grading rubric (評定の基準) as printed: the grade and its criteria.
+
+    ``quantitative`` is the criterion for quantitative indicators (定量的指標),
+    ``qualitative`` the one for qualitative ones (定性的指標); None where the cell is a dash.
+    """
+
+    grade: str  # "S" … "D"
+    span: Span
+    quantitative: str | None = None
+    qualitative: str | None = None
+
+
+@dataclass
+class SummaryGrade:
+    """A grade as listed on a report's one-page summary of grades (e.g. 自己評価の概要).
+
+    The same grade is stated again on the item's sheet (an :class:`Evaluation`); this record
+    keeps the summary's own wording and place. ``highlights`` is its 主な成果等 text.
+    """
+
+    item: str
+    year: int
+    grade: str
+    by: str  # "self" | "ministerial"
+    title: str  # the item's title as printed in the summary
+    span: Span
+    marks: Marks = Marks()
+    highlights: str | None = None
+
+
+@dataclass
+class Reference:
+    """A pointer from an item to a part of another document, e.g. 令和３年度事業報告第３章三.
+
+    ``target`` is the cited part as printed; ``document`` the kind of document it names, as
+    printed (事業報告 / 事業報告書); ``year`` its fiscal year; ``chapter`` and ``section`` the
+    part (第3章 → 3, section as printed: 三). A linker resolves it to a document and lines.
+    """
+
+    item: str
+    text: str  # the whole phrase as printed (「（詳細は、…第３章三）」)
+    target: str
+    span: Span
+    document: str = ""
+    year: int | None = None
+    chapter: int | None = None
+    section: str | None = None
+
+
+@dataclass
+class ParseNote:
+    """Where a parser had to choose between readings of a garbled layout, and what it chose;
+    the place to look when curating a fact by hand."""
+
+    span: Span
+    message: str
+    item: str | None = None
+
+
+@dataclass
 class DocumentRecords:
     """Everything one parser read from one document."""
 
@@ -147,3 +291,12 @@ class DocumentRecords:
     clauses: list[Clause] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
+    statutes: list[Statute] = field(default_factory=list)
+    provisions: list[Provision] = field(default_factory=list)
+    dates: list[DocumentDate] = field(default_factory=list)
+    periods: list[Period] = field(default_factory=list)
+    opinions: list[Opinion] = field(default_factory=list)
+    rubric: list[GradeRubric] = field(default_factory=list)
+    summary_grades: list[SummaryGrade] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    notes: list[ParseNote] = field(default_factory=list)

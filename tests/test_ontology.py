@@ -30,6 +30,7 @@ DESIGN_INDIVIDUALS = ["GradeS", "GradeA", "GradeB", "GradeC", "GradeD", "GradeSc
 EXTENSION_CLASSES = ["Span", "StaffCount"]
 EXTENSION_PROPERTIES = [
     "approximate", "relatedPolicy", "legalBasisText", "staff", "count", "documentKind", "rank",
+    "enforces", "coversGoalPeriod",
 ]  # fmt: skip
 
 GRADES = {"S": 5, "A": 4, "B": 3, "C": 2, "D": 1}
@@ -163,7 +164,7 @@ def test_fiscal_year_domain_is_the_union(onto: Graph) -> None:
     members = set(onto.items(union))
     assert members == {
         PT.AnnualPlan, PT.AnnualPlanClause, PT.Observation, PT.Evaluation,
-        PT.OverallEvaluation, PT.StaffCount,
+        PT.OverallEvaluation, PT.StaffCount, PT.SourceDocument,
     }  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from kg.ingest import selfeval_md
 from kg.records import DocumentRecords
 
 
@@ -27,7 +28,7 @@ class Parser(Protocol):
     def parse(self, text: str, doc: str) -> DocumentRecords: ...
 
 
-PARSERS: list[Parser] = []
+PARSERS: list[Parser] = [selfeval_md]
 """The registered parser modules, most specific first."""
 
 
@@ -35,3 +36,8 @@ def parser_for(text: str, parsers: Sequence[Parser] | None = None) -> Parser | N
     """The first parser (of ``parsers``, default :data:`PARSERS`) that accepts ``text``."""
     candidates = PARSERS if parsers is None else parsers
     return next((p for p in candidates if p.detect(text)), None)
+
+
+def known_kinds(parsers: Sequence[Parser] | None = None) -> list[str]:
+    """The kinds the registered parsers (or ``parsers``) read, for error messages."""
+    return [p.KIND for p in (PARSERS if parsers is None else parsers)]

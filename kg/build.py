@@ -1,0 +1,174 @@
+"""Build the graph: every document of the manifest → records → RDF → one new store.
+
+Each document's bytes are checked against the manifest, read by the first registered parser
+whose ``detect`` accepts the text, and loaded as one named graph. A document no parser accepts
+is still registered (its ``pt:SourceDocument`` description), so the store always lists every
+source. The build writes a fresh store and swaps it in only when everything succeeded
+(:func:`kg.store.building`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.config import load_settings
+from kg.errors import ParseError, PlantraceError
+from kg.ingest import Parser, known_kinds, parser_for
+from kg.rdf import ONTOLOGY_GRAPH, to_graphs
+from kg.results import compact, table
+from kg.sources import Manifest, SourceDocument, decode_text, load_manifest, sha256_hex
+from kg.store import GraphStore, Term, building
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """What became of one document: which parser read it and how many triples it gave."""
+
+    id: str
+    file: str
+    kind: str | None  # the KIND of the parser that read it; None if no parser accepted it
+    triples: int  # in the document's own graph
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """Counts over a built store (the ontology graph is not counted in nodes and links)."""
+
+    documents: list[DocumentSummary]
+    nodes: dict[str, int]  # class (prefixed name) → distinct nodes
+    links: dict[str, int]  # predicate (prefixed name) → distinct node-to-node links
+    graphs: dict[str, int]  # named graph (prefixed name) → triples
+
+    def render(self) -> str:
+        """The summary as aligned text sections."""
+        docs = [
+            (d.id, d.file, f"parsed as {d.kind}" if d.kind else "registered only (no parser)",
+             str(d.triples))
+            for d in self.documents
+        ]  # fmt: skip
+        sections = [
+            table(docs, ["document", "file", "read", "triples"]),
+            table(_counts(self.nodes), ["class", "nodes"]),
+            table(_counts(self.links), ["predicate", "links"]),
+            table(_counts(self.graphs), ["graph", "triples"]),
+        ]
+        return "\n\n".join(sections) + f"\n\ntotal triples: {sum(self.graphs.values())}"
+
+
+def _counts(counts: dict[str, int]) -> list[tuple[str, str]]:
+    return [(k, str(v)) for k, v in sorted(counts.items())]
+
+
+def load_document(
+    store: GraphStore, source: SourceDocument, text: str, parsers: Sequence[Parser] | None = None
+) -> DocumentSummary:
+    """Parse ``source`` with the first parser that accepts it (if any); replace its graph.
+
+    A :class:`ParseError` (from the parser, or from records that cannot become RDF) is reported
+    against the file, as ``<file>:<line>: <what was expected>``.
+    """
+    parser = parser_for(text, parsers)
+    try:
+        records = parser.parse(text, source.id) if parser else None
+        graphs = to_graphs(source, records)
+    except ParseError as exc:
+        where = f"{source.path}:{exc.line}" if exc.line is not None else str(source.path)
+        raise PlantraceError(f"{where}: {exc.message}") from exc
+    store.replace_graph(graphs.document, graphs.reference)
+    kind = parser.KIND if parser else None
+    return DocumentSummary(source.id, source.file, kind, len(graphs.document))
+
+
+def fill(
+    store: GraphStore, manifest: Manifest, parsers: Sequence[Parser] | None = None
+) -> list[DocumentSummary]:
+    """Load the ontology and every manifest document into ``store``."""
+    store.load_ontology()
+    return [load_document(store, d, d.read_text(), parsers) for d in manifest.documents]
+
+
+def summarize(store: GraphStore, documents: list[DocumentSummary]) -> BuildSummary:
+    """Count nodes per class, links per predicate and triples per graph in ``store``."""
+    data = f"FILTER(?g != <{ONTOLOGY_GRAPH}>)"
+    nodes = store.query(
+        "SELECT ?k (COUNT(DISTINCT ?s) AS ?n)"
+        f" WHERE {{ GRAPH ?g {{ ?s a ?k }} {data} }} GROUP BY ?k"
+    )
+    links = store.query(
+        "SELECT ?k (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?k ?o WHERE {"
+        f" GRAPH ?g {{ ?s ?k ?o }} {data} FILTER(isIRI(?o) && ?k != rdf:type) }} }} GROUP BY ?k"
+    )
+
+    def counted(rows: list[tuple[Term | None, ...]]) -> dict[str, int]:
+        return {compact(k): int(n.value) for k, n in rows if isinstance(n, ox.Literal)}
+
+    graphs = {compact(ox.NamedNode(g)): n for g, n in store.graph_sizes().items()}
+    return BuildSummary(documents, counted(nodes.rows), counted(links.rows), graphs)
+
+
+def build(
+    state_dir: Path | None = None,
+    manifest_path: Path | None = None,
+    parsers: Sequence[Parser] | None = None,
+) -> BuildSummary:
+    """Build the store under ``state_dir`` (default from settings) from the manifest's documents.
+
+    The previous store stays current until the new one is complete.
+    """
+    settings = load_settings()
+    manifest = load_manifest(manifest_path or settings.manifest_path)
+    with building(state_dir or settings.state_dir) as store:
+        return summarize(store, fill(store, manifest, parsers))
+
+
+_NOT_ID = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def ingest(
+    path: Path, manifest_path: Path | None = None, parsers: Sequence[Parser] | None = None
+) -> tuple[GraphStore, BuildSummary]:
+    """Read one document (its kind detected from its content) into a new in-memory store.
+
+    A file listed in the manifest (same bytes) keeps its manifest id and description; any other
+    file gets its file stem as id. The store holds the document's graph and the reference graph.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PlantraceError(f"{path}: expected a readable file ({exc.strerror})") from exc
+    text = decode_text(data, path)
+    manifest = load_manifest(manifest_path or load_settings().manifest_path)
+    parser = parser_for(text, parsers)
+    if parser is None:
+        kinds = ", ".join(known_kinds(parsers))
+        raise PlantraceError(
+            f"{path}: expected a document of a known kind ({kinds or 'no parser is registered'})"
+        )
+    digest = sha256_hex(data)
+    listed = manifest.by_sha256(digest)
+    source = (
+        replace(listed, path=path)
+        if listed
+        else SourceDocument(
+            id=_NOT_ID.sub("-", path.stem).strip("-") or "document",
+            file=path.name,
+            title_ja="",
+            title_en="",
+            issuer=manifest.publisher.name_ja,
+            issued=None,
+            kind=parser.KIND,
+            form="",
+            fiscal_year=None,
+            sha256=digest,
+            publisher=manifest.publisher,
+            path=path,
+        )
+    )
+    store = GraphStore.memory()
+    summary = load_document(store, source, text, [parser])
+    return store, summarize(store, [summary])

@@ -1,0 +1,118 @@
+"""``plantrace``: the command line. Thin: each command calls :mod:`kg.build` or :mod:`kg.store`.
+
+Errors a user can fix (a missing file, a garbled document, a hash mismatch, a bad query, no
+store yet) are printed as one line, ``plantrace: error: <file>: <what was expected>``, and the
+exit status is 2; no traceback. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from kg import build as builder
+from kg.config import load_settings
+from kg.errors import PlantraceError
+from kg.results import RENDERERS
+from kg.store import EXPORT_FORMATS, GraphStore, export_format
+
+PROG = "plantrace"
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog.split()[0]}: error: {message}\n")
+
+
+def _state_dir(args: argparse.Namespace) -> Path:
+    return Path(args.state_dir) if args.state_dir else load_settings().state_dir
+
+
+def cmd_build(args: argparse.Namespace) -> None:
+    print(builder.build(_state_dir(args)).render())
+
+
+def cmd_ingest(args: argparse.Namespace) -> None:
+    out = Path(args.output) if args.output else None
+    if out is not None:
+        export_format(out)  # reject an unknown extension before reading anything
+    store, summary = builder.ingest(Path(args.path))
+    if out is not None:
+        store.export(out)
+    print(summary.render())
+
+
+def _read_query(text: str) -> tuple[str, str]:
+    if not text.startswith("@"):
+        return text, "<query>"
+    path = Path(text[1:])
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlantraceError(f"{path}: expected a readable UTF-8 file with a SPARQL query") from exc
+
+
+def cmd_query(args: argparse.Namespace) -> None:
+    sparql, source = _read_query(args.sparql)
+    store = GraphStore.open(_state_dir(args))
+    text = RENDERERS[args.format](store.query(sparql, source))
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    out = Path(args.output)
+    export_format(out)
+    GraphStore.open(_state_dir(args)).export(out)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Trace plans, indicators and grades as a graph.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    state = _Parser(add_help=False)
+    state.add_argument(
+        "--state-dir", help="store directory (default: $PLANTRACE_STATE, else ./state in the repo)"
+    )
+
+    p = commands.add_parser("build", parents=[state], help="build the store from data/sources")
+    p.set_defaults(func=cmd_build)
+
+    p = commands.add_parser("ingest", help="read one document; print a summary or write RDF")
+    p.add_argument("path", metavar="PATH", help="the document (its kind is detected)")
+    p.add_argument("-o", "--output", metavar="FILE", help=f"write RDF ({' '.join(EXPORT_FORMATS)})")
+    p.set_defaults(func=cmd_ingest)
+
+    p = commands.add_parser("query", parents=[state], help="run a SPARQL query on the store")
+    p.add_argument("sparql", metavar="SPARQL|@file", help="the query, or @ and a file holding it")
+    p.add_argument("--format", choices=sorted(RENDERERS), default="table")
+    p.set_defaults(func=cmd_query)
+
+    p = commands.add_parser("export", parents=[state], help="write the whole store to a file")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", required=True, help=f"{' '.join(EXPORT_FORMATS)}"
+    )
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except PlantraceError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # the environment, not the input: a full disk, a read-only directory
+        where = exc.filename if exc.filename is not None else PROG
+        print(f"{PROG}: error: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

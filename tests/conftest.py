@@ -1,0 +1,56 @@
+"""Shared test helpers: the repository layout and small hand-made source folders."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCES = REPO / "data" / "sources"
+
+
+def write_sources(folder: Path, texts: dict[str, str], publisher: str = "test") -> Path:
+    """A manifest and one file per ``{doc id: text}`` in ``folder``; returns the manifest path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    documents = []
+    for i, (doc, text) in enumerate(texts.items()):
+        name = f"{i:03d}_{doc}.txt"
+        data = text.encode("utf-8")
+        (folder / name).write_bytes(data)
+        documents.append(
+            {
+                "id": doc,
+                "file": name,
+                "title_ja": f"文書{i}",
+                "title_en": f"document {i}",
+                "issuer": "試験機構",
+                "issued": "2026-06-23" if i % 2 == 0 else "2022-06",
+                "kind": "fake-report",
+                "form": "text",
+                "fiscal_year": 2025,
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
+    manifest = {
+        "publisher": {"id": publisher, "name_ja": "試験機構", "name_en": "Test Agency"},
+        "documents": documents,
+    }
+    path = folder / "manifest.json"
+    path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+FAKE_TEXTS = {
+    "report-a": "FAKE-REPORT 2025\nEVAL I-1 2025 self A\nEVAL I-1 2024 ministerial B\n",
+    "report-b": "FAKE-REPORT 2024\nOVERALL 2024 ministerial B\n",
+    "other": "not a report of any known kind\n",
+}
+"""Two documents the fake parser reads and one no parser accepts."""
+
+
+@pytest.fixture
+def fake_manifest(tmp_path: Path) -> Path:
+    return write_sources(tmp_path / "sources", FAKE_TEXTS)
