@@ -10,7 +10,8 @@ source. The build writes a fresh store and swaps it in only when everything succ
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,7 +20,9 @@ import pyoxigraph as ox
 from kg.config import load_settings
 from kg.errors import ParseError, PlantraceError
 from kg.ingest import Parser, known_kinds, parser_for
+from kg.link import LinkReport, link
 from kg.rdf import ONTOLOGY_GRAPH, to_graphs
+from kg.records import DocumentRecords
 from kg.results import compact, table
 from kg.sources import Manifest, SourceDocument, decode_text, load_manifest, sha256_hex
 from kg.store import GraphStore, Term, building
@@ -43,6 +46,7 @@ class BuildSummary:
     nodes: dict[str, int]  # class (prefixed name) → distinct nodes
     links: dict[str, int]  # predicate (prefixed name) → distinct node-to-node links
     graphs: dict[str, int]  # named graph (prefixed name) → triples
+    linked: LinkReport | None = None  # what the linker joined across documents
 
     def render(self) -> str:
         """The summary as aligned text sections."""
@@ -57,6 +61,8 @@ class BuildSummary:
             table(_counts(self.links), ["predicate", "links"]),
             table(_counts(self.graphs), ["graph", "triples"]),
         ]
+        if self.linked is not None:
+            sections.append(self.linked.render())
         return "\n\n".join(sections) + f"\n\ntotal triples: {sum(self.graphs.values())}"
 
 
@@ -64,35 +70,63 @@ def _counts(counts: dict[str, int]) -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in sorted(counts.items())]
 
 
-def load_document(
-    store: GraphStore, source: SourceDocument, text: str, parsers: Sequence[Parser] | None = None
-) -> DocumentSummary:
-    """Parse ``source`` with the first parser that accepts it (if any); replace its graph.
+@dataclass
+class Parsed:
+    """One document and what its parser read (``records`` is None when no parser accepted it)."""
 
-    A :class:`ParseError` (from the parser, or from records that cannot become RDF) is reported
-    against the file, as ``<file>:<line>: <what was expected>``.
-    """
+    source: SourceDocument
+    kind: str | None
+    records: DocumentRecords | None
+
+
+def parse_document(
+    source: SourceDocument, text: str, parsers: Sequence[Parser] | None = None
+) -> Parsed:
+    """Parse ``source`` with the first parser that accepts it, if any."""
     parser = parser_for(text, parsers)
-    try:
+    with _reported_against(source):
         records = parser.parse(text, source.id) if parser else None
-        graphs = to_graphs(source, records)
+    return Parsed(source, parser.KIND if parser else None, records)
+
+
+def load_parsed(store: GraphStore, parsed: Parsed) -> DocumentSummary:
+    """Replace the document's named graph with the RDF of what was read from it."""
+    with _reported_against(parsed.source):
+        graphs = to_graphs(parsed.source, parsed.records)
+    store.replace_graph(graphs.document, graphs.reference, refresh=False)
+    source = parsed.source
+    return DocumentSummary(source.id, source.file, parsed.kind, len(graphs.document))
+
+
+@contextmanager
+def _reported_against(source: SourceDocument) -> Iterator[None]:
+    """A :class:`ParseError` (from a parser, or from records that cannot become RDF) is
+    reported against the file, as ``<file>:<line>: <what was expected>``."""
+    try:
+        yield
     except ParseError as exc:
         where = f"{source.path}:{exc.line}" if exc.line is not None else str(source.path)
         raise PlantraceError(f"{where}: {exc.message}") from exc
-    store.replace_graph(graphs.document, graphs.reference)
-    kind = parser.KIND if parser else None
-    return DocumentSummary(source.id, source.file, kind, len(graphs.document))
 
 
 def fill(
     store: GraphStore, manifest: Manifest, parsers: Sequence[Parser] | None = None
-) -> list[DocumentSummary]:
-    """Load the ontology and every manifest document into ``store``."""
+) -> tuple[list[DocumentSummary], LinkReport]:
+    """Load the ontology and every manifest document into ``store``, joined by the linker."""
     store.load_ontology()
-    return [load_document(store, d, d.read_text(), parsers) for d in manifest.documents]
+    parsed = [parse_document(d, d.read_text(), parsers) for d in manifest.documents]
+    report = link(
+        [p.records for p in parsed if p.records is not None],
+        {d.id: (d.title_ja, d.kind, d.fiscal_year) for d in manifest.documents},
+    )
+    summaries = [load_parsed(store, p) for p in parsed]
+    store.refresh_default_graph()
+    return summaries, report
 
 
-def summarize(store: GraphStore, documents: list[DocumentSummary]) -> BuildSummary:
+def summarize(
+    store: GraphStore, documents: list[DocumentSummary], linked: LinkReport | None = None
+) -> BuildSummary:
     """Count nodes per class, links per predicate and triples per graph in ``store``."""
     data = f"FILTER(?g != <{ONTOLOGY_GRAPH}>)"
     nodes = store.query(
@@ -108,7 +142,7 @@ def summarize(store: GraphStore, documents: list[DocumentSummary]) -> BuildSumma
         return {compact(k): int(n.value) for k, n in rows if isinstance(n, ox.Literal)}
 
     graphs = {compact(ox.NamedNode(g)): n for g, n in store.graph_sizes().items()}
-    return BuildSummary(documents, counted(nodes.rows), counted(links.rows), graphs)
+    return BuildSummary(documents, counted(nodes.rows), counted(links.rows), graphs, linked)
 
 
 def build(
@@ -123,7 +157,7 @@ def build(
     settings = load_settings()
     manifest = load_manifest(manifest_path or settings.manifest_path)
     with building(state_dir or settings.state_dir) as store:
-        return summarize(store, fill(store, manifest, parsers))
+        return summarize(store, *fill(store, manifest, parsers))
 
 
 _NOT_ID = re.compile(r"[^A-Za-z0-9._-]+")
@@ -170,5 +204,8 @@ def ingest(
         )
     )
     store = GraphStore.memory()
-    summary = load_document(store, source, text, [parser])
-    return store, summarize(store, [summary])
+    parsed = parse_document(source, text, [parser])
+    report = link([parsed.records] if parsed.records else [], {})
+    loaded = load_parsed(store, parsed)
+    store.refresh_default_graph()
+    return store, summarize(store, [loaded], report)

@@ -12,8 +12,9 @@ Each record type is turned into triples by one small emitter function listed in
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
@@ -21,16 +22,18 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from kg.errors import ParseError
-from kg.namespaces import DCTERMS, FOAF, PROV, PT, PTID, RDF, RDFS, TIME, XSD
+from kg.ingest.statutes import egov_law_id
+from kg.namespaces import DCTERMS, FOAF, PROV, PT, PTID, RDF, RDFS, SKOS, TIME, XSD
 from kg.records import (
     Clause,
     DocumentRecords,
-    Evaluation,
     Indicator,
     Marks,
     Observation,
     OverallEvaluation,
+    ProvisionRef,
     Span,
+    Statute,
     Target,
 )
 from kg.sources import Publisher, SourceDocument
@@ -126,8 +129,8 @@ class Iris:
     def plan_document(self, level: str, year: int | None) -> URIRef:
         return URIRef(f"{self.base}{_LEVELS[level].plan_path.format(year=year)}")
 
-    def indicator(self, item: str, label: str) -> URIRef:
-        return self("indicator", item or "unassigned", text_hash(label))
+    def indicator(self, item: str, key: str) -> URIRef:
+        return self("indicator", item or "unassigned", text_hash(key))
 
     def target(self, item: str, target: Target) -> URIRef:
         return self("target", item or "unassigned", text_hash(target.text))
@@ -137,11 +140,35 @@ class Iris:
         key = short_hash("|".join(match_key(p) for p in parts))
         return self("observation", indicator.item or "unassigned", obs.year, key)
 
-    def evaluation(self, ev: Evaluation) -> URIRef:
-        return self("evaluation", ev.item, ev.year, ev.by)
+    def evaluation(self, item: str, year: int, by: str) -> URIRef:
+        return self("evaluation", item, year, by)
 
     def overall(self, ov: OverallEvaluation) -> URIRef:
         return self("overall-evaluation", ov.year, ov.by)
+
+
+EGOV_LAW_PAGE = "https://laws.e-gov.go.jp/law/{}"
+"""The e-Gov page of a law by its law ID (linked with rdfs:seeAlso, never fetched)."""
+
+
+def law_iri(title: str | None, law_number: str | None) -> URIRef:
+    """``.../id/law/425AC0000000027``: by e-Gov law ID where the law number gives one, else by
+    the law number, else by the title (hashed); the same for every publisher and document."""
+    egov = egov_law_id(law_number) if law_number else None
+    if egov:
+        return PTID[f"law/{egov}"]
+    return PTID[f"law/{short_hash(match_key(law_number or title or ''))}"]
+
+
+def provision_iri(ref: ProvisionRef) -> URIRef:
+    """``<law>/art38-8``, ``…/art18/para3``, ``…/art65/para1/item4``, ``…/suppl-art9-2``."""
+    numbers = re.findall(r"\d+", nfkc(ref.article))
+    path = ("suppl-" if ref.supplementary else "") + "art" + "-".join(numbers)
+    if ref.paragraph is not None:
+        path += f"/para{ref.paragraph}"
+    if ref.item_number is not None:
+        path += f"/item{ref.item_number}"
+    return URIRef(f"{law_iri(ref.law_title, ref.law_number)}/{path}")
 
 
 def _object(value: Value) -> Node | None:
@@ -234,7 +261,7 @@ class Emitter:
 
     @cached_property
     def indicator_iris(self) -> list[URIRef]:
-        return [self.iris.indicator(i.item, i.label) for i in self.records.indicators]
+        return [self.iris.indicator(i.item, i.key or i.label) for i in self.records.indicators]
 
 
 def _items(e: Emitter) -> None:
@@ -344,7 +371,7 @@ def _evaluations(e: Emitter) -> None:
     for ev in e.records.evaluations:
         cls = EVALUATION_CLASSES[e.by(ev.by, ev.span)]
         e.node(
-            e.iris.evaluation(ev),
+            e.iris.evaluation(ev.item, ev.year, ev.by),
             [cls, PT.Evaluation],
             ev.span,
             [
@@ -379,6 +406,165 @@ def _overall(e: Emitter) -> None:
         )
 
 
+def _statute(e: Emitter, statute: Statute, span: Span | None) -> URIRef:
+    egov = statute.egov_law_id or (egov_law_id(statute.law_number) if statute.law_number else None)
+    return e.node(
+        law_iri(statute.title, statute.law_number),
+        [PT.Statute],
+        span,
+        [
+            (DCTERMS.title, ja(statute.title)),
+            (RDFS.label, ja(statute.short_title or statute.title)),
+            (SKOS.altLabel, ja(statute.short_title)),
+            (PT.lawNumber, statute.law_number),
+            (PT.egovLawId, egov),
+            (RDFS.seeAlso, URIRef(EGOV_LAW_PAGE.format(egov)) if egov else None),
+        ],
+    )
+
+
+def _statutes(e: Emitter) -> None:
+    """The statute excerpts: each law, each article shown, and each of its paragraphs."""
+    for statute in e.records.statutes:
+        _statute(e, statute, statute.citation_span or statute.span)
+    for p in e.records.provisions:
+        statute = e.records.statutes[p.statute]
+        ref = ProvisionRef(nfkc(p.label), statute.title, statute.law_number,
+                           supplementary=p.supplementary)  # fmt: skip
+        article = e.node(
+            provision_iri(ref),
+            [PT.Provision],
+            p.span,
+            [
+                (DCTERMS.isPartOf, law_iri(statute.title, statute.law_number)),
+                (PT.articleLabel, ref.article),
+                (RDFS.label, ja(f"{statute.short_title or statute.title} {p.label}")),
+                (PT.caption, ja(p.caption)),
+                (PT.text, ja(p.text)),
+            ],
+        )
+        for para in p.paragraphs:
+            e.node(
+                provision_iri(replace(ref, paragraph=para.number)),
+                [PT.Provision],
+                para.span,
+                [
+                    (DCTERMS.isPartOf, article),
+                    (PT.articleLabel, f"{ref.article}第{para.number}項"),
+                    (PT.text, ja(para.text)),
+                ],
+            )
+
+
+def cited_provision(e: Emitter, ref: ProvisionRef, span: Span | None) -> URIRef:
+    """The node of a cited provision, with the law and article it is part of (a citation may
+    name an article the excerpts do not print, or a law they do not include)."""
+    law = _statute(e, Statute(ref.law_title or ref.short_title or "", span or _NO_SPAN,
+                              short_title=ref.short_title, law_number=ref.law_number), None)
+    article = replace(ref, paragraph=None, item_number=None)
+    node = e.node(provision_iri(article), [PT.Provision], None,
+                  [(DCTERMS.isPartOf, law), (PT.articleLabel, ref.article)])
+    label = ref.article
+    for level, number, unit in ((1, ref.paragraph, "項"), (2, ref.item_number, "号")):
+        if number is None:
+            continue
+        label += f"第{number}{unit}"
+        part = replace(ref, item_number=ref.item_number if level == 2 else None)
+        node = e.node(provision_iri(part), [PT.Provision], None,
+                      [(DCTERMS.isPartOf, node), (PT.articleLabel, label)])
+    return node
+
+
+_NO_SPAN = Span("-", 1, 1)
+
+
+def _legal_basis(e: Emitter) -> None:
+    for item in e.records.items:
+        for ref in item.legal_basis_refs:
+            e.graph.add((e.iris.item(item.code), PT.legalBasis, cited_provision(e, ref, None)))
+
+
+def _authorizations(e: Emitter) -> None:
+    """pt:authorizedBy from each plan document, and from this document's evaluations."""
+    for auth in e.records.authorizations:
+        provision = cited_provision(e, auth.ref, None)
+        if auth.subject in _LEVELS:
+            subjects = [e.iris.plan_document(auth.subject, auth.year)]
+        else:
+            subjects = [e.iris.evaluation(ev.item, ev.year, ev.by) for ev in e.records.evaluations]
+            subjects += [e.iris.overall(ov) for ov in e.records.overall]
+        for subject in subjects:
+            e.graph.add((subject, PT.authorizedBy, provision))
+
+
+def _periods(e: Emitter) -> None:
+    """The goal period as a time:Interval (the first statement of it; later ones are spans)."""
+    for period in e.records.periods:
+        if period.subject not in _LEVELS:
+            continue
+        owner = e.iris.plan_document(period.subject, None)
+        interval = URIRef(f"{owner}/period")
+        bounds = ((TIME.hasBeginning, "beginning", period.start), (TIME.hasEnd, "end", period.end))
+        e.node(owner, [_LEVELS[period.subject].plan_cls], None, [(PT.period, interval)])
+        e.node(interval, [TIME.Interval], period.span,
+               [(pred, URIRef(f"{interval}/{name}")) for pred, name, _ in bounds])
+        for _, name, day in bounds:
+            e.node(URIRef(f"{interval}/{name}"), [TIME.Instant], None,
+                   [(TIME.inXSDDate, Literal(day.isoformat(), datatype=XSD.date))])
+
+
+def _opinions(e: Emitter) -> None:
+    for n, op in enumerate(e.records.opinions, start=1):
+        e.node(
+            e.iris("doc", e.records.doc, "opinion", n),
+            [PT.CommitteeOpinion],
+            op.span,
+            [
+                (RDFS.label, ja(op.text.split("\n", 1)[0][:LABEL_LENGTH])),
+                (DCTERMS.issued, Literal(op.issued.isoformat(), datatype=XSD.date)),
+                (DCTERMS.isPartOf, e.iris.doc(e.records.doc)),
+                (DCTERMS.creator, ja(op.issuer)),
+                (PT.addressee, ja(op.addressee)),
+                (PT.text, ja(op.text)),
+            ],
+        )
+
+
+def _rubric(e: Emitter) -> None:
+    """The grading rubric as printed: the criteria of each grade concept, with their source."""
+    for r in e.records.rubric:
+        e.node(
+            e.grade(r.grade, r.span),
+            [],
+            r.span,
+            [(PT.quantitativeCriterion, ja(r.quantitative)),
+             (PT.qualitativeCriterion, ja(r.qualitative))],
+        )  # fmt: skip
+
+
+def _summary_grades(e: Emitter) -> None:
+    """A grade repeated on a summary page is the same evaluation, read from one more place."""
+    for sg in e.records.summary_grades:
+        e.node(
+            e.iris.evaluation(sg.item, sg.year, sg.by),
+            [EVALUATION_CLASSES[e.by(sg.by, sg.span)], PT.Evaluation],
+            sg.span,
+            [(PT.evaluates, e.iris.item(sg.item)), (PT.fiscalYear, e.year(sg.year)),
+             (PT.grade, e.grade(sg.grade, sg.span)), (PT.highlights, ja(sg.highlights))],
+        )  # fmt: skip
+
+
+def _references(e: Emitter) -> None:
+    """A pointer to another document (詳細は…事業報告第3章三) on the item's evaluation."""
+    for ref in e.records.references:
+        year = ref.year or e.records.year
+        if year is None:
+            continue
+        ev = e.iris.evaluation(ref.item, year, "self")
+        target = e.iris.doc(ref.resolved) if ref.resolved else None
+        e.node(ev, [], ref.span, [(DCTERMS.references, target), (PT.referenceText, ja(ref.text))])
+
+
 EMITTERS: list[Callable[[Emitter], None]] = [
     _items,
     _clauses,
@@ -386,6 +572,14 @@ EMITTERS: list[Callable[[Emitter], None]] = [
     _observations,
     _evaluations,
     _overall,
+    _statutes,
+    _legal_basis,
+    _authorizations,
+    _periods,
+    _opinions,
+    _rubric,
+    _summary_grades,
+    _references,
 ]
 """One function per record type; each reads ``e.records`` and writes with ``e.node``."""
 

@@ -41,6 +41,7 @@ class Item:
     related_policy: str | None = None
     legal_basis: str | None = None
     staff: dict[int, int] = field(default_factory=dict)
+    legal_basis_refs: list[ProvisionRef] = field(default_factory=list)  # set by the linker
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Indicator:
     span: Span
     measures: list[int] = field(default_factory=list)  # indices into the clause list
     targets: list[Target] = field(default_factory=list)
+    key: str | None = None  # matching key set by the cross-document linker; None = from label
 
 
 @dataclass
@@ -182,6 +184,36 @@ class Provision:
     caption: str | None = None
     supplementary: bool = False
     paragraphs: list[ProvisionParagraph] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ProvisionRef:
+    """A citation of a statute provision, e.g. 公的個人認証法第18条第3項.
+
+    The law is named by what the citation gives: its title and law number as printed where the
+    text prints them, else its short title (略称). ``article`` is NFKC (「第18条」, 「第16条の2」);
+    ``paragraph`` and ``item_number`` are 項 and 号 when cited. ``supplementary`` for 附則.
+    """
+
+    article: str
+    law_title: str | None = None
+    law_number: str | None = None
+    short_title: str | None = None
+    paragraph: int | None = None
+    item_number: int | None = None
+    supplementary: bool = False
+
+
+@dataclass
+class Authorization:
+    """That a plan document or the evaluations of a document rest on a provision.
+
+    ``subject`` is ``"goal"``, ``"plan"``, ``"annual"`` (with ``year``) or ``"evaluation"``.
+    """
+
+    subject: str
+    ref: ProvisionRef
+    year: int | None = None
 
 
 @dataclass
@@ -266,6 +298,7 @@ class Reference:
     year: int | None = None
     chapter: int | None = None
     section: str | None = None
+    resolved: str | None = None  # id of the cited document, set by the linker when it is known
 
 
 @dataclass
@@ -300,3 +333,4 @@ class DocumentRecords:
     summary_grades: list[SummaryGrade] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     notes: list[ParseNote] = field(default_factory=list)
+    authorizations: list[Authorization] = field(default_factory=list)  # set by the linker

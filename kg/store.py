@@ -113,6 +113,9 @@ def _graph_block(graph: Graph) -> str:
     return f"GRAPH {to_oxigraph(name)} {{\n" + "\n".join(lines) + "\n}"
 
 
+_REFRESH_DEFAULT = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
 class GraphStore:
     """A pyoxigraph store holding plantrace's named graphs."""
 
@@ -156,20 +159,34 @@ class GraphStore:
         self.oxigraph.remove_graph(graph)
         self.oxigraph.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
 
-    def replace_graph(self, replaced: Graph, *merged: Graph) -> None:
+    def replace_graph(self, replaced: Graph, *merged: Graph, refresh: bool = True) -> None:
         """Replace the named graph ``replaced`` and add the triples of ``merged``, atomically.
 
         Every graph's ``identifier`` is the IRI of the named graph it goes to. Graphs in
-        ``merged`` (such as the shared reference graph) are added to, not replaced.
+        ``merged`` (such as the shared reference graph) are added to, not replaced. With
+        ``refresh`` the default graph is recomputed in the same transaction (see
+        :meth:`refresh_default_graph`); a build that replaces many graphs refreshes once at
+        the end instead.
         """
         update = f"DROP SILENT GRAPH {to_oxigraph(replaced.identifier)} ;\nINSERT DATA {{\n"
         update += "\n".join(_graph_block(g) for g in (replaced, *merged)) + "\n}"
-        self.oxigraph.update(update)
+        self.oxigraph.update(update + (f" ;\n{_REFRESH_DEFAULT}" if refresh else ""))
+
+    def refresh_default_graph(self) -> None:
+        """Make the default graph the RDF merge (a set) of all named graphs.
+
+        Queries see the union of all graphs as their default graph (DESIGN.md, "Store"). The
+        union is stored, not computed per query, because pyoxigraph's
+        ``use_default_graph_as_union`` counts a triple once per graph that holds it (oxigraph
+        issue #1919, fixed after 0.5.13): two documents describing the same item would make
+        every query that reaches it return duplicate rows.
+        """
+        self.oxigraph.update(_REFRESH_DEFAULT)
 
     def query(self, sparql: str, source: str = "<query>") -> QueryResult:
         """Run a SPARQL 1.1 query over the union of all graphs; ``source`` names it in errors."""
         try:
-            answer = self.oxigraph.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
+            answer = self.oxigraph.query(sparql, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise PlantraceError(f"{source}: expected a SPARQL 1.1 query ({exc})") from exc
         if isinstance(answer, ox.QueryBoolean):
@@ -192,11 +209,13 @@ class GraphStore:
         }
 
     def dump(self, fmt: ox.RdfFormat) -> bytes:
-        """The whole dataset in ``fmt``; formats without named graphs get the union of graphs."""
+        """The whole dataset in ``fmt``: its named graphs, or for formats without named graphs
+        their union (the stored default graph is that union, so it is not written twice)."""
         if fmt.supports_datasets:
-            return self.oxigraph.dump(format=fmt, prefixes=PREFIXES) or b""
-        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in self.oxigraph}
-        return ox.serialize(sorted(triples, key=str), format=fmt, prefixes=PREFIXES) or b""
+            named = (q for q in self.oxigraph if not isinstance(q.graph_name, ox.DefaultGraph))
+            return ox.serialize(named, format=fmt, prefixes=PREFIXES) or b""
+        union = self.oxigraph.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
+        return union or b""
 
     def export(self, path: Path) -> None:
         """Write the dataset to ``path`` in the format its extension names (written atomically)."""

@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from kg.build import BuildSummary, fill, summarize
+from kg.sources import load_manifest
+from kg.store import GraphStore
+
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = REPO / "data" / "sources"
 
@@ -54,3 +58,11 @@ FAKE_TEXTS = {
 @pytest.fixture
 def fake_manifest(tmp_path: Path) -> Path:
     return write_sources(tmp_path / "sources", FAKE_TEXTS)
+
+
+@pytest.fixture(scope="session")
+def real_build() -> tuple[GraphStore, BuildSummary]:
+    """The real documents with the registered parsers, linked and built once in memory."""
+    store = GraphStore.memory()
+    manifest = load_manifest(SOURCES / "manifest.json")
+    return store, summarize(store, *fill(store, manifest))

@@ -27,9 +27,11 @@ DESIGN_PROPERTIES = [
 DESIGN_INDIVIDUALS = ["GradeS", "GradeA", "GradeB", "GradeC", "GradeD", "GradeScheme"]
 
 # Extensions the code uses beyond the DESIGN.md table.
-EXTENSION_CLASSES = ["Span", "StaffCount"]
+EXTENSION_CLASSES = ["Span", "StaffCount", "CommitteeOpinion"]
 EXTENSION_PROPERTIES = [
     "approximate", "relatedPolicy", "legalBasisText", "staff", "count", "documentKind", "rank",
+    "caption", "addressee", "quantitativeCriterion", "qualitativeCriterion", "highlights",
+    "referenceText",
     "enforces", "coversGoalPeriod",
 ]  # fmt: skip
 

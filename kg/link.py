@@ -1,0 +1,316 @@
+"""Joins the records of all documents into one trace (issue: "one graph, not three").
+
+Each parser reads one document; the same item, goal clause, plan clause or indicator is printed
+in several (the board material's plans, the FY2021 and FY2025 self-evaluations). Nodes are named
+from keys (:mod:`kg.rdf`), so joining means giving matching records the same key:
+
+* items: a clause the board material files under a section heading gets the item whose title
+  matches the heading (NFKC, white space ignored; nearly equal when a document drops a の);
+* clauses and indicators: within one item, level and fiscal year, texts that are the same after
+  NFKC, or nearly the same (a dropped particle, a typo), get the key of the preferred reading —
+  the board material's, which is the approved plan itself; matching is one-to-one per document;
+* statutes: a law cited by title, number or short name anywhere is one law; citations of an
+  item's legal basis become :class:`~kg.records.ProvisionRef` values naming it completely;
+* authorizations: the goal, plans and evaluations rest on the articles whose text defines them
+  (「…（以下「中期目標」という。）」), found in the statute excerpts.
+
+Matching is by section, item and text, never by position. :class:`LinkReport` says what matched
+and lists what did not, for ``plantrace build`` to print.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
+from typing import TypeVar
+
+from kg.ingest.citations import citations
+from kg.records import Authorization, Clause, DocumentRecords, Indicator, ProvisionRef, Statute
+from kg.text import match_key, nfkc
+
+SIMILAR = 0.85
+"""Two texts of one item and level whose match keys are at least this similar are one node."""
+
+PREFERRED_KIND = "board-material"
+"""The reading that wins when documents print a clause slightly differently."""
+
+# The terms the statute defines for the three plan documents, as the template prints them.
+_DEFINED_TERMS = {"goal": "中期目標", "plan": "中期計画", "annual": "年度計画"}
+_EVALUATION_CAPTION = "業務の実績に関する評価"
+
+
+@dataclass
+class LinkReport:
+    """What the linker joined (counts per kind) and what it could not place (descriptions)."""
+
+    matched: dict[str, int] = field(default_factory=dict)
+    unmatched: list[str] = field(default_factory=list)
+
+    def count(self, kind: str, n: int = 1) -> None:
+        self.matched[kind] = self.matched.get(kind, 0) + n
+
+    def render(self) -> str:
+        lines = [f"  {kind}: {n}" for kind, n in sorted(self.matched.items())]
+        lines += [f"  not matched: {u}" for u in self.unmatched]
+        return "linked across documents:\n" + "\n".join(lines or ["  nothing"])
+
+
+Catalogue = Mapping[str, tuple[str, str, int | None]]
+"""Document id → (Japanese title, kind, fiscal year): what references are resolved against."""
+
+
+def link(docs: Sequence[DocumentRecords], catalogue: Catalogue) -> LinkReport:
+    """Give matching records across ``docs`` the same keys; fill in what one document knows."""
+    report = LinkReport()
+    ordered = sorted(docs, key=lambda d: d.kind != PREFERRED_KIND)
+    _assign_items(ordered, report)
+    _join(ordered, report, "clause", _clause_groups, lambda c: c.text, _set_clause_key)
+    _join(ordered, report, "indicator", _indicator_groups, lambda i: i.label, _set_indicator_key)
+    laws = _Laws(ordered)
+    _resolve_legal_basis(ordered, laws, report)
+    _authorize(ordered, laws, report)
+    _resolve_references(ordered, catalogue, report)
+    return report
+
+
+def similarity(a: str, b: str) -> float:
+    """Similarity of two texts' match keys (1.0 = the same after NFKC and white space)."""
+    ka, kb = match_key(a), match_key(b)
+    if ka == kb:
+        return 1.0
+    matcher = SequenceMatcher(None, ka, kb, autojunk=False)
+    return matcher.ratio() if matcher.real_quick_ratio() >= SIMILAR else 0.0
+
+
+# --- items -----------------------------------------------------------------------------------
+
+
+def _assign_items(docs: Sequence[DocumentRecords], report: LinkReport) -> None:
+    """A clause filed under a heading, not an item, gets the item whose title is the heading."""
+    titles = {item.code: item.title for d in docs for item in d.items}
+    for doc in docs:
+        for clause in doc.clauses:
+            if clause.item or not clause.heading:
+                continue
+            code = _best(titles.items(), clause.heading, lambda kv: kv[1])
+            if code is not None:
+                clause.item = code[0]
+                report.count("clauses placed under an item by their heading")
+
+
+T = TypeVar("T")
+
+
+def _best(candidates: Iterable[T], text: str, text_of: Callable[[T], str]) -> T | None:
+    """The candidate whose text is most similar to ``text``, if similar enough."""
+    scored = [(similarity(text, text_of(c)), i, c) for i, c in enumerate(candidates)]
+    scored = [s for s in scored if s[0] >= SIMILAR]
+    return max(scored, key=lambda s: (s[0], -s[1]))[2] if scored else None
+
+
+# --- clauses and indicators ------------------------------------------------------------------
+
+Group = tuple[str, ...]
+
+
+def _clause_groups(doc: DocumentRecords) -> dict[Group, list[Clause]]:
+    groups: dict[Group, list[Clause]] = {}
+    for c in doc.clauses:
+        if c.item:
+            year = str(c.year or doc.year) if c.level == "annual" else ""
+            groups.setdefault((c.level, c.item, year), []).append(c)
+    return groups
+
+
+def _indicator_groups(doc: DocumentRecords) -> dict[Group, list[Indicator]]:
+    groups: dict[Group, list[Indicator]] = {}
+    for i in doc.indicators:
+        if i.item:
+            groups.setdefault(("indicator", i.item), []).append(i)
+    return groups
+
+
+def _set_clause_key(c: Clause, key: str) -> None:
+    c.key = key
+
+
+def _set_indicator_key(i: Indicator, key: str) -> None:
+    i.key = key
+
+
+def _join(
+    docs: Sequence[DocumentRecords],
+    report: LinkReport,
+    kind: str,
+    groups_of: Callable[[DocumentRecords], dict[Group, list[T]]],
+    text_of: Callable[[T], str],
+    set_key: Callable[[T, str], None],
+) -> None:
+    """Within each group, match each document's records one-to-one to the readings before it.
+
+    The first reading of a node (documents in preference order) names it; a later reading that
+    matches none starts a node of its own and is reported when an earlier document had readings
+    of that group (a real difference between documents, not a new thing).
+    """
+    nodes: dict[Group, list[tuple[str, str]]] = {}  # group → (key, canonical text)
+    for doc in docs:
+        for group, records in groups_of(doc).items():
+            known = nodes.setdefault(group, [])
+            before = list(known)
+            taken: set[int] = set()
+            for record in records:
+                free = [(n, k) for n, k in enumerate(before) if n not in taken]
+                hit = _best(free, text_of(record), lambda nk: nk[1][1])
+                if hit is None:
+                    known.append((match_key(text_of(record)), text_of(record)))
+                    if before:
+                        report.unmatched.append(
+                            f"{kind} {'/'.join(g for g in group if g)} in {doc.doc}: "
+                            f"{text_of(record)[:40]}…"
+                        )
+                    continue
+                taken.add(hit[0])
+                set_key(record, hit[1][0])
+                report.count(f"{kind}s joined across documents")
+
+
+# --- statutes and legal basis -----------------------------------------------------------------
+
+
+@dataclass
+class _Law:
+    title: str | None = None
+    number: str | None = None
+    short: str | None = None
+    egov: str | None = None
+
+
+class _Laws:
+    """Every law the documents print or cite, joined by title, law number or short name."""
+
+    def __init__(self, docs: Sequence[DocumentRecords]) -> None:
+        self.laws: list[_Law] = []
+        self.statutes: list[Statute] = [s for d in docs for s in d.statutes]
+        for s in self.statutes:
+            self.add(s.title, s.law_number, s.short_title, s.egov_law_id)
+        refs = [r for d in docs for i in d.items for r in self.citations(i.legal_basis)]
+        for r in refs:
+            self.add(r.law_title, r.law_number, r.short_title, None)
+        for s in self.statutes:  # what a citation told about a printed statute
+            law = self.find(s.title, s.law_number, s.short_title)
+            if law is not None:
+                s.law_number = s.law_number or law.number
+                s.short_title = s.short_title or law.short
+                s.egov_law_id = s.egov_law_id or law.egov
+
+    def citations(self, text: str | None) -> list[ProvisionRef]:
+        if not text:
+            return []
+        shorts = [law.short for law in self.laws if law.short]
+        titles = [law.title for law in self.laws if law.title]
+        return citations(text, shorts, titles)
+
+    def find(self, title: str | None, number: str | None, short: str | None) -> _Law | None:
+        for law in self.laws:
+            if (
+                (number and law.number and nfkc(number) == nfkc(law.number))
+                or (title and law.title and match_key(title) == match_key(law.title))
+                or (short and law.short and nfkc(short) == nfkc(law.short))
+            ):
+                return law
+        return None
+
+    def add(
+        self, title: str | None, number: str | None, short: str | None, egov: str | None
+    ) -> None:
+        law = self.find(title, number, short)
+        if law is None:
+            self.laws.append(_Law(title, number, short, egov))
+            return
+        law.title, law.number = law.title or title, law.number or number
+        law.short, law.egov = law.short or short, law.egov or egov
+
+    def complete(self, ref: ProvisionRef) -> ProvisionRef:
+        """``ref`` with the law's title, number and short name filled in where known."""
+        law = self.find(ref.law_title, ref.law_number, ref.short_title)
+        if law is None:
+            return ref
+        return replace(
+            ref,
+            law_title=ref.law_title or law.title,
+            law_number=ref.law_number or law.number,
+            short_title=ref.short_title or law.short,
+        )
+
+
+def _resolve_legal_basis(docs: Sequence[DocumentRecords], laws: _Laws, report: LinkReport) -> None:
+    for doc in docs:
+        for item in doc.items:
+            refs = [laws.complete(r) for r in laws.citations(item.legal_basis)]
+            item.legal_basis_refs = refs
+            report.count("legal basis citations resolved to provisions", len(refs))
+            if item.legal_basis and not refs:
+                report.unmatched.append(
+                    f"legal basis of {item.code} in {doc.doc}: {item.legal_basis[:40]}"
+                )
+
+
+def _authorize(docs: Sequence[DocumentRecords], laws: _Laws, report: LinkReport) -> None:
+    """Point each plan document and each document's evaluations at the article behind it."""
+    defining: dict[str, ProvisionRef] = {}
+    for doc in docs:
+        for p in doc.provisions:
+            statute = doc.statutes[p.statute]
+            ref = laws.complete(
+                ProvisionRef(nfkc(p.label), statute.title, statute.law_number,
+                             statute.short_title, supplementary=p.supplementary)
+            )  # fmt: skip
+            text = nfkc(p.text)
+            for subject, term in _DEFINED_TERMS.items():
+                if re.search(rf"「{term}」という", text):
+                    defining.setdefault(subject, ref)
+            if p.caption and _EVALUATION_CAPTION in nfkc(p.caption):
+                defining.setdefault("evaluation", ref)
+    for doc in docs:
+        wanted: list[tuple[str, int | None]] = []
+        levels = {c.level for c in doc.clauses}
+        wanted += [(s, None) for s in ("goal", "plan") if s in levels]
+        years = {c.year or doc.year for c in doc.clauses if c.level == "annual"}
+        wanted += [("annual", y) for y in sorted(y for y in years if y is not None)]
+        if doc.evaluations or doc.overall:
+            wanted.append(("evaluation", None))
+        for subject, year in wanted:
+            if subject in defining:
+                doc.authorizations.append(Authorization(subject, defining[subject], year))
+                report.count("authorizations")
+            else:
+                report.unmatched.append(f"no statute article defines the {subject} ({doc.doc})")
+
+
+# --- references to other documents ------------------------------------------------------------
+
+
+def _resolve_references(
+    docs: Sequence[DocumentRecords], catalogue: Catalogue, report: LinkReport
+) -> None:
+    """詳細は…令和3年度事業報告第3章三 → the source document of that kind and year.
+
+    A document qualifies when its title contains the name the reference prints and it reports
+    on that year; of several, the one whose title is closest to the name (the report itself,
+    not a report with annexes).
+    """
+    for doc in docs:
+        for ref in doc.references:
+            name = nfkc(ref.document)
+            found = [
+                (len(title), doc_id)
+                for doc_id, (title, _kind, year) in catalogue.items()
+                if name and name in nfkc(title) and year == ref.year and doc_id != doc.doc
+            ]
+            if found:
+                ref.resolved = min(found)[1]
+                report.count("references resolved to documents")
+            else:
+                report.unmatched.append(f"reference in {doc.doc}: {ref.target} (not a source)")
