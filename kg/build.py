@@ -18,10 +18,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.config import load_settings
+from kg.curated import check_quotes, load_curated, to_records
 from kg.errors import ParseError, PlantraceError
 from kg.ingest import Parser, known_kinds, parser_for
 from kg.link import LinkReport, link
-from kg.rdf import ONTOLOGY_GRAPH, to_graphs
+from kg.rdf import ONTOLOGY_GRAPH, curated_graphs, to_graphs
 from kg.records import DocumentRecords
 from kg.results import compact, table
 from kg.sources import Manifest, SourceDocument, decode_text, load_manifest, sha256_hex
@@ -112,16 +113,33 @@ def _reported_against(source: SourceDocument) -> Iterator[None]:
 def fill(
     store: GraphStore, manifest: Manifest, parsers: Sequence[Parser] | None = None
 ) -> tuple[list[DocumentSummary], LinkReport]:
-    """Load the ontology and every manifest document into ``store``, joined by the linker."""
+    """Load the ontology, every manifest document and the curated facts into ``store``, joined
+    by the linker. Curated facts are read from ``<sources>/../curated/facts.json`` if present."""
     store.load_ontology()
     parsed = [parse_document(d, d.read_text(), parsers) for d in manifest.documents]
+    curated, n_curated = curated_records(manifest)
+    records = [p.records for p in parsed if p.records is not None]
     report = link(
-        [p.records for p in parsed if p.records is not None],
+        [*records, curated],
         {d.id: (d.title_ja, d.kind, d.fiscal_year) for d in manifest.documents},
     )
+    report.facts = {"read by parsers": sum(r.fact_count() for r in records),
+                    "curated by hand": n_curated}  # fmt: skip
     summaries = [load_parsed(store, p) for p in parsed]
+    if n_curated:
+        graphs = curated_graphs(manifest.publisher, curated)
+        store.replace_graph(graphs.document, graphs.reference, refresh=False)
     store.refresh_default_graph()
     return summaries, report
+
+
+def curated_records(manifest: Manifest) -> tuple[DocumentRecords, int]:
+    """The curated facts beside the manifest's folder, checked against their quotes, as
+    records, and how many facts they are."""
+    path = manifest.path.parent.parent / "curated" / "facts.json"
+    facts = load_curated(path) if path.exists() else []
+    check_quotes(facts, manifest)
+    return to_records(facts), len(facts)
 
 
 def summarize(

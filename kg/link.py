@@ -47,12 +47,14 @@ class LinkReport:
 
     matched: dict[str, int] = field(default_factory=dict)
     unmatched: list[str] = field(default_factory=list)
+    facts: dict[str, int] = field(default_factory=dict)  # where the facts came from
 
     def count(self, kind: str, n: int = 1) -> None:
         self.matched[kind] = self.matched.get(kind, 0) + n
 
     def render(self) -> str:
-        lines = [f"  {kind}: {n}" for kind, n in sorted(self.matched.items())]
+        lines = [f"  facts {how}: {n}" for how, n in self.facts.items()]
+        lines += [f"  {kind}: {n}" for kind, n in sorted(self.matched.items())]
         lines += [f"  not matched: {u}" for u in self.unmatched]
         return "linked across documents:\n" + "\n".join(lines or ["  nothing"])
 

@@ -45,6 +45,9 @@ REFERENCE_GRAPH = PTID["graph/reference"]
 ONTOLOGY_GRAPH = PTID["graph/ontology"]
 """The graph the ontology is loaded into."""
 
+CURATED_GRAPH = PTID["graph/curated"]
+"""The graph of hand-kept facts (``data/curated``)."""
+
 GRADES = {g: PT["Grade" + g] for g in "SABCD"}
 EVALUATION_CLASSES = {"self": PT.SelfEvaluation, "ministerial": PT.MinisterialEvaluation}
 LABEL_LENGTH = 40
@@ -606,18 +609,27 @@ class DocumentGraphs:
 def to_graphs(source: SourceDocument, records: DocumentRecords | None = None) -> DocumentGraphs:
     """The RDF of ``source``: its description, and the facts of ``records`` if it was parsed."""
     iris = Iris(source.publisher.id)
-    doc = iris.doc(source.id)
-    graph = Graph(identifier=doc)
-    reference = Graph(identifier=REFERENCE_GRAPH)
+    graph = Graph(identifier=iris.doc(source.id))
     e = Emitter(records or DocumentRecords(source.id, source.kind), iris, graph)
     _describe_source(e, source)
-    if records is not None:
+    return _emit(e, source.publisher, records is not None)
+
+
+def curated_graphs(publisher: Publisher, records: DocumentRecords) -> DocumentGraphs:
+    """The RDF of hand-kept facts (:mod:`kg.curated`), in their own named graph."""
+    e = Emitter(records, Iris(publisher.id), Graph(identifier=CURATED_GRAPH))
+    return _emit(e, publisher, True)
+
+
+def _emit(e: Emitter, publisher: Publisher, facts: bool) -> DocumentGraphs:
+    if facts:
         for emit in EMITTERS:
             emit(e)
-    _describe_publisher(reference, source.publisher)
+    reference = Graph(identifier=REFERENCE_GRAPH)
+    _describe_publisher(reference, publisher)
     for year in sorted(e.years):
         _describe_fiscal_year(reference, year)
-    return DocumentGraphs(graph, reference)
+    return DocumentGraphs(e.graph, reference)
 
 
 def _issued(issued: str | None) -> Literal | None:

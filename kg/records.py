@@ -334,3 +334,11 @@ class DocumentRecords:
     references: list[Reference] = field(default_factory=list)
     notes: list[ParseNote] = field(default_factory=list)
     authorizations: list[Authorization] = field(default_factory=list)  # set by the linker
+
+    def fact_count(self) -> int:
+        """How many facts were read: every record that states something (with a span)."""
+        lists = (self.items, self.evaluations, self.overall, self.clauses, self.indicators,
+                 self.observations, self.statutes, self.provisions, self.periods,
+                 self.opinions, self.rubric, self.summary_grades, self.references)  # fmt: skip
+        targets = sum(len(i.targets) for i in self.indicators)
+        return sum(len(x) for x in lists) + targets
