@@ -462,19 +462,35 @@ def _statutes(e: Emitter) -> None:
 def cited_provision(e: Emitter, ref: ProvisionRef, span: Span | None) -> URIRef:
     """The node of a cited provision, with the law and article it is part of (a citation may
     name an article the excerpts do not print, or a law they do not include)."""
-    law = _statute(e, Statute(ref.law_title or ref.short_title or "", span or _NO_SPAN,
-                              short_title=ref.short_title, law_number=ref.law_number), None)
+    law = _statute(
+        e,
+        Statute(
+            ref.law_title or ref.short_title or "",
+            span or _NO_SPAN,
+            short_title=ref.short_title,
+            law_number=ref.law_number,
+        ),
+        None,
+    )
     article = replace(ref, paragraph=None, item_number=None)
-    node = e.node(provision_iri(article), [PT.Provision], None,
-                  [(DCTERMS.isPartOf, law), (PT.articleLabel, ref.article)])
+    node = e.node(
+        provision_iri(article),
+        [PT.Provision],
+        None,
+        [(DCTERMS.isPartOf, law), (PT.articleLabel, ref.article)],
+    )
     label = ref.article
     for level, number, unit in ((1, ref.paragraph, "項"), (2, ref.item_number, "号")):
         if number is None:
             continue
         label += f"第{number}{unit}"
         part = replace(ref, item_number=ref.item_number if level == 2 else None)
-        node = e.node(provision_iri(part), [PT.Provision], None,
-                      [(DCTERMS.isPartOf, node), (PT.articleLabel, label)])
+        node = e.node(
+            provision_iri(part),
+            [PT.Provision],
+            None,
+            [(DCTERMS.isPartOf, node), (PT.articleLabel, label)],
+        )
     return node
 
 
@@ -509,11 +525,19 @@ def _periods(e: Emitter) -> None:
         interval = URIRef(f"{owner}/period")
         bounds = ((TIME.hasBeginning, "beginning", period.start), (TIME.hasEnd, "end", period.end))
         e.node(owner, [_LEVELS[period.subject].plan_cls], None, [(PT.period, interval)])
-        e.node(interval, [TIME.Interval], period.span,
-               [(pred, URIRef(f"{interval}/{name}")) for pred, name, _ in bounds])
+        e.node(
+            interval,
+            [TIME.Interval],
+            period.span,
+            [(pred, URIRef(f"{interval}/{name}")) for pred, name, _ in bounds],
+        )
         for _, name, day in bounds:
-            e.node(URIRef(f"{interval}/{name}"), [TIME.Instant], None,
-                   [(TIME.inXSDDate, Literal(day.isoformat(), datatype=XSD.date))])
+            e.node(
+                URIRef(f"{interval}/{name}"),
+                [TIME.Instant],
+                None,
+                [(TIME.inXSDDate, Literal(day.isoformat(), datatype=XSD.date))],
+            )
 
 
 def _opinions(e: Emitter) -> None:
@@ -651,6 +675,11 @@ def _describe_source(e: Emitter, source: SourceDocument) -> None:
             (PT.sha256, source.sha256),
             (PT.fileName, source.file),
             (PT.documentKind, source.kind),
+            (PT.fiscalYear, e.year(source.fiscal_year) if source.fiscal_year else None),
+            (
+                PT.coversGoalPeriod,
+                e.iris.plan_document("goal", None) if e.records.covers_goal_period else None,
+            ),
         ],
     )
 

@@ -334,6 +334,7 @@ class DocumentRecords:
     references: list[Reference] = field(default_factory=list)
     notes: list[ParseNote] = field(default_factory=list)
     authorizations: list[Authorization] = field(default_factory=list)  # set by the linker
+    covers_goal_period: bool = False  # the report also evaluates the whole goal period
 
     def fact_count(self) -> int:
         """How many facts were read: every record that states something (with a span)."""

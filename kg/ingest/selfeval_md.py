@@ -112,6 +112,7 @@ def parse(text: str, doc: str) -> DocumentRecords:
     sections = _sections(lines)
     year = _report_year(lines, sections, doc)
     records = DocumentRecords(doc=doc, kind=KIND, year=year)
+    records.covers_goal_period = _covers_goal_period(lines)
     for (major, minor), (start, end) in sorted(sections.items(), key=lambda kv: kv[1]):
         if (major, minor) == ("2", None):
             records.overall.extend(_overall(lines, start, end, doc))
@@ -161,6 +162,17 @@ def _report_year(
         if "年度" in line and (years := fiscal_years_in(line)):
             return years[0]
     raise ParseError(doc, "no fiscal year (令和N年度) in the report's title")
+
+
+def _covers_goal_period(lines: list[str]) -> bool:
+    """Whether the report's kind (評価対象事業年度 row) is 見込評価 or 期間実績評価: the
+    evaluations of the goal period as a whole that 番号利用法 第38条の11第1項第2号・第3号
+    require in its last two years, rather than (only) a 年度評価."""
+    for line in lines:
+        cells = [nfkc(c).strip() for c in line.split("\t")]
+        if cells and cells[0].startswith("評価対象事業年度"):
+            return any(c in ("見込評価", "期間実績評価") for c in cells[1:])
+    return False
 
 
 def _grade_cell(cell: str) -> tuple[str, Marks] | None:
