@@ -2,7 +2,8 @@
 
 Errors a user can fix (a missing file, a garbled document, a hash mismatch, a bad query, no
 store yet) are printed as one line, ``plantrace: error: <file>: <what was expected>``, and the
-exit status is 2; no traceback. Anything else is a bug and keeps its traceback.
+exit status is 2; no traceback. Anything else is a bug and keeps its traceback. ``validate``
+exits 1 when it finds what ``--fail-on`` asks it to fail on.
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from rdflib import Dataset
+
 from kg import build as builder
 from kg.config import load_settings
 from kg.errors import PlantraceError
 from kg.results import RENDERERS
 from kg.store import EXPORT_FORMATS, GraphStore, export_format
+from kg.validate import RENDERERS as VALIDATION_RENDERERS
+from kg.validate import SEVERITIES, exit_code, render, render_text, store_graph, validate
 
 PROG = "plantrace"
 EXIT_USAGE = 2
@@ -71,6 +76,42 @@ def cmd_export(args: argparse.Namespace) -> None:
     GraphStore.open(_state_dir(args)).export(out)
 
 
+_DATA_FORMATS = {
+    ".trig": "trig",
+    ".nq": "nquads",
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+}
+
+
+def _load_data(path: Path) -> Dataset:
+    """An RDF file (named graphs kept where the format has them) to validate."""
+    fmt = _DATA_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise PlantraceError(f"{path}: expected an RDF file ending in {' '.join(_DATA_FORMATS)}")
+    data = Dataset()
+    try:
+        data.parse(path, format=fmt)
+    except FileNotFoundError as exc:
+        raise PlantraceError(f"{path}: expected a readable RDF file") from exc
+    except Exception as exc:  # rdflib's parsers raise many types; all mean "not this format"
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PlantraceError(f"{path}: expected valid {fmt} ({message})") from exc
+    return data
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate the store or a file; exit 1 when a finding is at or above ``--fail-on``."""
+    data = (
+        _load_data(Path(args.data)) if args.data else store_graph(GraphStore.open(_state_dir(args)))
+    )
+    report = validate(data)
+    text = render_text(report, args.lang) if args.format == "text" else render(report, args.format)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return exit_code(report, args.fail_on)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Trace plans, indicators and grades as a graph.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -92,6 +133,25 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=sorted(RENDERERS), default="table")
     p.set_defaults(func=cmd_query)
 
+    p = commands.add_parser(
+        "validate", parents=[state], help="check the store (or --data FILE) against shapes/"
+    )
+    p.add_argument("--data", metavar="FILE", help="an RDF file to check instead of the store")
+    p.add_argument("--format", choices=sorted(VALIDATION_RENDERERS), default="text")
+    p.add_argument(
+        "--fail-on",
+        choices=list(SEVERITIES),
+        default="violation",
+        help="exit 1 when a finding is at least this severe (default: violation)",
+    )
+    p.add_argument(
+        "--lang",
+        choices=["ja", "en", "both"],
+        default="both",
+        help="language of the messages in the text report",
+    )
+    p.set_defaults(func=cmd_validate)
+
     p = commands.add_parser("export", parents=[state], help="write the whole store to a file")
     p.add_argument(
         "-o", "--output", metavar="FILE", required=True, help=f"{' '.join(EXPORT_FORMATS)}"
@@ -103,7 +163,7 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
-        args.func(args)
+        status = args.func(args)
     except PlantraceError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -111,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = exc.filename if exc.filename is not None else PROG
         print(f"{PROG}: error: {where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

@@ -261,3 +261,32 @@ def test_bad_input_is_one_line(
 
 def test_every_bad_input_is_checked(tmp_path: Path) -> None:
     assert sorted(BAD) == sorted(_bad_inputs(tmp_path, tmp_path))
+
+
+# --- validate ------------------------------------------------------------------------------
+
+BROKEN = """@prefix pt: <https://w3id.org/plantrace/ontology#> .
+<https://w3id.org/plantrace/id/t/plan-clause/x> a pt:PlanClause ; pt:text "計画"@ja ."""
+
+
+def test_validate_the_store(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The real data: no violation (exit 0), but warnings (exit 1 with --fail-on warning),
+    among them the FY2025 availability under its target while I-1 is graded B."""
+    assert cli.main(["validate", "--state-dir", str(state), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["counts"]["violation"] == 0 and report["counts"]["warning"] > 0
+    missed = [f for f in report["findings"] if "99.85" in json.dumps(f, ensure_ascii=False)]
+    assert missed and missed[0]["item_code"] == "I-1" and missed[0]["fiscal_year"] == 2025
+    assert cli.main(["validate", "--state-dir", str(state), "--fail-on", "warning"]) == 1
+    assert "WARNING" in capsys.readouterr().out
+
+
+def test_validate_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "broken.ttl"
+    data.write_text(BROKEN, encoding="utf-8")
+    assert cli.main(["validate", "--data", str(data), "--format", "turtle"]) == 1
+    assert "sh:ValidationReport" in capsys.readouterr().out
+    data.write_text("not turtle", encoding="utf-8")
+    assert cli.main(["validate", "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("plantrace: error: ") and err.count("\n") == 1
