@@ -157,6 +157,10 @@ CASES = [
          GOAL + I1 + I2 + ev("m1", "MinisterialEvaluation")
          + ev("m2", "MinisterialEvaluation", "I-2"),
          GOAL + I1 + I2 + ev("m1", "MinisterialEvaluation"), ":I-2", "FY2021"),
+    Case("ministerial-grade-after-self", "MinisterialGradeAfterSelfShape", W,
+         GOAL + I1 + ev("m1", "MinisterialEvaluation") + ev("s2", year=2022)
+         + ev("m2", "MinisterialEvaluation", year=2022),
+         GOAL + I1 + ev("m1", "MinisterialEvaluation") + ev("s2", year=2022), ":I-1", "FY2022"),
     Case("self-grade-each-year", "SelfGradeEachYearShape", V,
          GOAL + I1 + I2 + ev("s1") + ev("s2", item="I-2"),
          GOAL + I1 + I2 + ev("s1"), ":I-2", "FY2021"),
