@@ -18,7 +18,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH, SKOS
 from rdflib.term import Node
 
-from kg.build import parse_document
+from kg.build import BuildSummary, parse_document
 from kg.errors import PlantraceError
 from kg.namespaces import DCTERMS, PT, RDF, RDFS
 from kg.ontology import load_ontology, undeclared_terms
@@ -448,3 +448,52 @@ def test_article_label_falls_back_to_the_provision_iri() -> None:
     shapes.add((PTS.ItemCodeShape, PT.enforces, URIRef(LAW + "art38-11/para1/item2")))
     articles = {f.article for f in validate(g, shapes=shapes).findings}
     assert articles == {"第38条の11第1項第2号"}
+
+
+# --- the real graph, cut ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_graph(real_build: tuple[GraphStore, BuildSummary]) -> Graph:
+    return store_graph(real_build[0])
+
+
+def _violations(report: Report) -> set[tuple[str, str, int | None]]:
+    return {
+        (str(f.focus), str(f.shape).rsplit("#", 1)[-1], f.fiscal_year)
+        for f in report.findings
+        if f.severity == "violation"
+    }
+
+
+def test_real_graph_has_no_violation(real_graph: Graph) -> None:
+    assert _violations(validate(real_graph)) == set()
+
+
+def test_cutting_a_goal_clause_from_its_plan_clauses_is_a_violation(real_graph: Graph) -> None:
+    goal = next(
+        g for g in real_graph.subjects(RDF.type, PT.GoalClause)
+        if "ヘルプデスク" in str(real_graph.value(g, PT.text)) and "/I-1/" in str(g)
+    )  # fmt: skip
+    plans = set(real_graph.subjects(PT.implements, goal))
+    cut = Graph()
+    for triple in real_graph:
+        if not (triple[1] == PT.implements and triple[2] == goal):
+            cut.add(triple)
+    # The goal clause is implemented by nothing, and the plan clauses that implemented it now
+    # implement no goal clause: both ends of the cut link are reported, nothing else.
+    assert plans and _violations(validate(cut)) == {
+        (str(goal), "GoalClauseImplementedShape", None),
+        *((str(p), "PlanClauseImplementsGoalShape", None) for p in plans),
+    }
+
+
+def test_deleting_one_grade_is_a_violation(real_graph: Graph) -> None:
+    grade = URIRef("https://w3id.org/plantrace/id/jlis/evaluation/I-3/2022/ministerial")
+    assert (grade, RDF.type, PT.MinisterialEvaluation) in real_graph
+    cut = Graph()
+    for triple in real_graph:
+        if grade not in (triple[0], triple[2]):
+            cut.add(triple)
+    item = "https://w3id.org/plantrace/id/jlis/item/I-3"
+    assert _violations(validate(cut)) == {(item, "MinisterialGradeEachYearShape", 2022)}
