@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from kg.records import ProvisionRef
-from kg.text import nfkc
+from kg.records import ProvisionRef, Reference, Span
+from kg.text import era_to_year, nfkc
 
 _LAW_NUMBER = r"(?:明治|大正|昭和|平成|令和)(?:\d+|元)年[^\s()、。第]{1,20}第\d+号"
 # A law number in parentheses after a title, perhaps defining a short name.
@@ -98,3 +98,32 @@ def _names_law(text: str, pos: int, name: str) -> bool:
 def _starts_title(text: str, pos: int) -> bool:
     """A full title starts the text or follows a separator."""
     return pos == 0 or text[pos - 1] in "、・。"
+
+
+_DETAIL = re.compile(r"[（(]詳細は.*?[）)]")
+_CITED = re.compile(
+    r"(令和|平成)\s*([0-9０-９]+|元)\s*年度\s*(事業報告書?)\s*第\s*([0-9０-９]+)\s*章"
+    r"\s*([一二三四五六七八九十]*)"
+)
+
+
+def detail_reference(text: str, item: str, span: Span) -> Reference | None:
+    """（詳細は、…令和３年度事業報告第３章三）: a pointer from an item sheet into a report.
+
+    Self-evaluation reports (both forms) print it above the item's results; the linker
+    resolves it to the business report of that year when that report is a source.
+    """
+    detail = _DETAIL.search(text)
+    cited = _CITED.search(detail.group(0)) if detail else None
+    if detail is None or cited is None:
+        return None
+    return Reference(
+        item=item,
+        text=detail.group(0),
+        target=cited.group(0),
+        span=span,
+        document=cited.group(3),
+        year=era_to_year(cited.group(1), cited.group(2)),
+        chapter=int(nfkc(cited.group(4))),
+        section=cited.group(5) or None,
+    )

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kg.errors import ParseError
+from kg.ingest.citations import detail_reference
 from kg.ingest.quantities import Quantity, quantities, statistic_in, targets_in
 from kg.records import (
     Clause,
@@ -404,6 +405,11 @@ class _SheetParser:
             return False
         rationale = _RATIONALE.search(plain)
         difficulty = re.search(r"<u>\s*[SABCD]\s*</u>", nfkc(cell)) is not None
+        ref = detail_reference(
+            strip_markup(row.cell(columns.results)), self.code, self.span(row.line)
+        )
+        if ref is not None:
+            self.out.references.append(ref)
         self.out.evaluations.append(
             Evaluation(
                 self.code,

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from kg.errors import ParseError
+from kg.ingest.citations import detail_reference
 from kg.ingest.quantities import targets_in
 from kg.ingest.selfeval_pdf_actuals import Value, entry_values, subjects
 from kg.ingest.selfeval_pdf_table import (
@@ -39,11 +40,10 @@ from kg.records import (
     Marks,
     Observation,
     ParseNote,
-    Reference,
     Span,
     Target,
 )
-from kg.text import era_to_year, fiscal_years_in, nfkc
+from kg.text import fiscal_years_in, nfkc
 
 _SHEET_START = re.compile(r"^1\.\s*当事務及び事業に関する基本情報")
 _CODE = re.compile(r"^\s*([ⅠⅡⅢⅣⅤIVX]+)\s*[-‐－―ー–—]\s*([0-9０-９]+)\s*(.*?)\s*$")
@@ -53,11 +53,6 @@ _GRADE = re.compile(r"(?:評定|評価)\s*[:：]\s*([SABCDＳＡＢＣＤ])\s*([
 _RATIONALE = re.compile(r"^根拠\s*[:：]\s*")
 _RATIONALE_END = re.compile(r"^(?:\[定量的指標の実績\]|<課題と対応>)")
 _ISSUES = re.compile(r"^<課題と対応>")
-_DETAIL = re.compile(r"[（(]詳細は.*?[）)]")
-_CITED = re.compile(
-    r"(令和|平成)\s*([0-9０-９]+|元)\s*年度\s*(事業報告書?)\s*第\s*([0-9０-９]+)\s*章"
-    r"\s*([一二三四五六七八九十]*)"
-)
 _POLICY = re.compile(r"業務に関連する政策・?施\s*策(.*?)当該事業実施に係る根拠", re.S)
 _BASIS = re.compile(r"当該事業実施に係る根拠\s*[（(]\s*個別法\s*条文など\s*[）)](.*)$", re.S)
 _STAFF = re.compile(r"([0-9０-９][0-9０-９,，]*)\s*人")
@@ -236,27 +231,14 @@ class SheetReader:
     def _reference(self, table: int, grade_at: int) -> None:
         """（詳細は、…令和３年度事業報告第３章三）: a pointer into the business report."""
         numbered = [n for n in range(table, grade_at) if self.line(n).strip()]
+        if not numbered:
+            return
         text = join_lines([self.line(n) for n in numbered])
-        detail = _DETAIL.search(text)
-        if not detail:
-            return
-        cited = _CITED.search(detail.group(0))
-        if not cited:
-            return
         first = next((n for n in numbered if "詳" in self.line(n)), numbered[0])
         last = next((n for n in numbered if n >= first and ")" in nfkc(self.line(n))), first)
-        self.out.references.append(
-            Reference(
-                item=self.code,
-                text=detail.group(0),
-                target=cited.group(0),
-                span=self.span(first, last),
-                document=cited.group(3),
-                year=era_to_year(cited.group(1), cited.group(2)),
-                chapter=int(nfkc(cited.group(4))),
-                section=cited.group(5) or None,
-            )
-        )
+        ref = detail_reference(text, self.code, self.span(first, last))
+        if ref is not None:
+            self.out.references.append(ref)
 
     # -- the rows ------------------------------------------------------------------------------
 

@@ -233,3 +233,11 @@ def test_empty_and_truncated_input_fail_clearly(text: str) -> None:
     with pytest.raises(ParseError) as err:
         selfeval_md.parse(head + "\n中期目標\t中期計画\t年度計画\n", DOC)
     assert "\n" not in str(err.value) and DOC in str(err.value)
+
+
+def test_references_to_the_business_report(records: DocumentRecords) -> None:
+    refs = {r.item: r for r in records.references}
+    assert set(refs) == set(SUMMARY)
+    first = refs["I-1"]
+    assert (first.year, first.document, first.chapter, first.section) == (2025, "事業報告", 3, "三")
+    assert first.text.startswith("（詳細は") and first.span.start == 131
