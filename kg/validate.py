@@ -436,6 +436,11 @@ def _show(value: Node, look: _Lookup) -> str:
     return str(value)
 
 
+def provision_label(provision: Node, graph: Graph) -> str:
+    """``番号利用法第38条の11第2項`` for a provision described in ``graph`` (e.g. the shapes)."""
+    return _article(provision, _Lookup(graph, Graph(), Graph()))
+
+
 def _article(provision: Node, look: _Lookup) -> str:
     """``番号利用法第38条の11第2項``: statute short name and article label, else from the IRI."""
     label = look.text(provision, PT.articleLabel)
