@@ -1,5 +1,7 @@
-"""The HTTP service (SPARQL protocol, JSON API, HTML views, IRI dereferencing).
+"""The HTTP service: SPARQL 1.1 Protocol, JSON API, HTML views, IRI dereferencing, downloads.
 
-Not built yet: it comes in a later issue. It will read the store :mod:`kg.store` builds, opening
-the on-disk store read-only (see ``../shared/DESIGN.md``, "Interfaces").
+:func:`api.main.create_app` builds the FastAPI application; ``plantrace serve`` runs it. Queries
+run in worker processes (:mod:`api.pool`, :mod:`api.worker`) that open the store read-only, so
+a query can be stopped at its time limit; routes (:mod:`api.routes`) only parse requests, wait
+for workers and write answers.
 """

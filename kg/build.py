@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.backend import building
 from kg.config import load_settings
 from kg.curated import check_quotes, load_curated, to_records
 from kg.errors import ParseError, PlantraceError
@@ -26,7 +27,7 @@ from kg.rdf import ONTOLOGY_GRAPH, curated_graphs, to_graphs
 from kg.records import DocumentRecords
 from kg.results import compact, table
 from kg.sources import Manifest, SourceDocument, decode_text, load_manifest, sha256_hex
-from kg.store import GraphStore, Term, building
+from kg.store import GraphStore, Term
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def build(
     """
     settings = load_settings()
     manifest = load_manifest(manifest_path or settings.manifest_path)
-    with building(state_dir or settings.state_dir) as store:
+    with building(state_dir, settings) as store:
         return summarize(store, *fill(store, manifest, parsers))
 
 

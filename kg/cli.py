@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from rdflib import Dataset
 
 from kg import build as builder
+from kg.backend import open_store
 from kg.config import load_settings
 from kg.errors import PlantraceError
 from kg.results import RENDERERS
@@ -35,8 +37,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog.split()[0]}: error: {message}\n")
 
 
-def _state_dir(args: argparse.Namespace) -> Path:
-    return Path(args.state_dir) if args.state_dir else load_settings().state_dir
+def _state_dir(args: argparse.Namespace) -> Path | None:
+    """``--state-dir`` if given; None lets the settings choose (PLANTRACE_STORE, _STATE)."""
+    return Path(args.state_dir) if args.state_dir else None
+
+
+def _store(args: argparse.Namespace) -> GraphStore:
+    """The store to read: ``--state-dir``, else ``PLANTRACE_STORE``, else ``PLANTRACE_STATE``."""
+    return open_store(_state_dir(args))
 
 
 def cmd_build(args: argparse.Namespace) -> None:
@@ -65,7 +73,7 @@ def _read_query(text: str) -> tuple[str, str]:
 
 def cmd_query(args: argparse.Namespace) -> None:
     sparql, source = _read_query(args.sparql)
-    store = GraphStore.open(_state_dir(args))
+    store = _store(args)
     text = RENDERERS[args.format](store.query(sparql, source))
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
@@ -73,7 +81,7 @@ def cmd_query(args: argparse.Namespace) -> None:
 def cmd_export(args: argparse.Namespace) -> None:
     out = Path(args.output)
     export_format(out)
-    GraphStore.open(_state_dir(args)).export(out)
+    _store(args).export(out)
 
 
 _DATA_FORMATS = {
@@ -104,12 +112,38 @@ def _load_data(path: Path) -> Dataset:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the store or a file; exit 1 when a finding is at or above ``--fail-on``."""
     data = (
-        _load_data(Path(args.data)) if args.data else store_graph(GraphStore.open(_state_dir(args)))
+        _load_data(Path(args.data)) if args.data else store_graph(_store(args))
     )
     report = validate(data)
     text = render_text(report, args.lang) if args.format == "text" else render(report, args.format)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return exit_code(report, args.fail_on)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Serve the store (or ``--dataset``) over HTTP until interrupted (see :mod:`api.main`)."""
+    from api.main import serve  # the web stack is loaded for this command only
+
+    settings = load_settings()
+    options = {"host": args.host, "port": args.port, "query_timeout": args.query_timeout}
+    changes: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+    if args.dataset:
+        changes["dataset"] = Path(args.dataset)
+    elif args.state_dir:
+        changes["dataset"] = None  # an explicit --state-dir wins over PLANTRACE_DATASET
+    serve(replace(settings, **changes), _state_dir(args))
+
+
+def cmd_synth(args: argparse.Namespace) -> None:
+    """Write a synthetic dataset of ``--bodies`` J-LIS-shaped bodies (see :mod:`kg.synth`)."""
+    from kg import synth
+
+    out = Path(args.output)
+    synth.output_format(out)  # reject an unknown extension before any work
+    years = synth.parse_years(args.years)
+    progress = synth.Progress(args.bodies, args.progress or sys.stderr.isatty())
+    jobs = args.jobs or synth.default_jobs()
+    print(synth.write_dataset(out, args.bodies, args.seed, years, progress, jobs).render())
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -151,6 +185,34 @@ def make_parser() -> argparse.ArgumentParser:
         help="language of the messages in the text report",
     )
     p.set_defaults(func=cmd_validate)
+
+    p = commands.add_parser("serve", help="serve SPARQL, the JSON API and linked data over HTTP")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument(
+        "--state-dir", help="store directory (default: $PLANTRACE_STORE, else $PLANTRACE_STATE)"
+    )
+    source.add_argument(
+        "--dataset", metavar="FILE", help="serve this RDF file (.trig .nq .ttl .nt .jsonld .rdf)"
+    )
+    p.add_argument("--host", help="address to listen on (default: $PLANTRACE_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: $PLANTRACE_PORT or 8000)")
+    p.add_argument(
+        "--query-timeout",
+        type=float,
+        metavar="S",
+        help="seconds before a query is stopped (default: $PLANTRACE_QUERY_TIMEOUT or 10)",
+    )
+    p.set_defaults(func=cmd_serve)
+
+    p = commands.add_parser("synth", help="write a synthetic dataset of N J-LIS-shaped bodies")
+    p.add_argument("--bodies", type=int, required=True, metavar="N", help="number of bodies")
+    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same bytes)")
+    p.add_argument("-o", "--output", metavar="FILE", required=True, help=".trig or .nq")
+    p.add_argument("--years", default="2021-2025", metavar="FIRST-LAST",
+                   help="fiscal years of the goal period, 3 to 5 (default: 2021-2025)")
+    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
+    p.add_argument("--progress", action="store_true", help="show progress even if not a TTY")
+    p.set_defaults(func=cmd_synth)
 
     p = commands.add_parser("export", parents=[state], help="write the whole store to a file")
     p.add_argument(

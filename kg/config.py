@@ -2,15 +2,41 @@
 
 Every setting has a default that works in a fresh clone, so nothing needs to be set to run the
 README commands. Settings are read when :func:`load_settings` is called (not at import time), so
-tests and subprocesses can point a run elsewhere through the environment alone.
+tests and subprocesses can point a run elsewhere through the environment alone. Command-line
+options (``--state-dir``, ``--port`` …) override the matching setting for one run.
 
-======================  ==========================================  ===========================
-variable                meaning                                     default
-======================  ==========================================  ===========================
-``PLANTRACE_STATE``     directory holding the built store           ``<repo>/state``
-``PLANTRACE_SOURCES``   directory with ``manifest.json`` and the    ``<repo>/data/sources``
-                        source documents it lists
-======================  ==========================================  ===========================
+============================  =========================================  ======================
+variable                      meaning                                    default
+============================  =========================================  ======================
+``PLANTRACE_STATE``           directory holding the built store          ``<repo>/state``
+``PLANTRACE_SOURCES``         directory with ``manifest.json`` and the   ``<repo>/data/sources``
+                              source documents it lists
+``PLANTRACE_STORE``           SPARQL query endpoint of an existing       (empty: the embedded
+                              triple store to use instead of the         store under
+                              embedded one                               ``PLANTRACE_STATE``)
+``PLANTRACE_STORE_UPDATE``    its SPARQL Update endpoint                 derived from
+                                                                         ``PLANTRACE_STORE``
+``PLANTRACE_STORE_GSP``       its Graph Store Protocol endpoint          derived from
+                                                                         ``PLANTRACE_STORE``
+``PLANTRACE_DATASET``         an RDF dataset file ``serve`` serves       (empty: the store)
+                              instead of the store
+``PLANTRACE_HOST``            address ``serve`` listens on               ``127.0.0.1``
+``PLANTRACE_PORT``            port ``serve`` listens on                  ``8000``
+``PLANTRACE_QUERY_TIMEOUT``   seconds a query may run before it is       ``10``
+                              stopped (HTTP 503)
+``PLANTRACE_EXPORT_TIMEOUT``  seconds a whole-dataset download may take  ``60``
+``PLANTRACE_ROW_LIMIT``       most rows (or triples) one SPARQL answer   ``10000``
+                              holds; more are cut and marked truncated
+``PLANTRACE_MAX_BODY``        largest request body (and query string),   ``1048576``
+                              in bytes (HTTP 413 above)
+``PLANTRACE_WORKERS``         query worker processes                     ``2``
+``PLANTRACE_WORKER_MEMORY``   address-space limit of one query worker,   ``4096``
+                              in MiB (0: no limit)
+============================  =========================================  ======================
+
+The remote endpoints default to the layout of an Oxigraph server: a query endpoint ending in
+``/query`` (or ``/sparql``) has its update endpoint at ``…/update`` and its Graph Store endpoint
+at ``…/store``. Other stores (Fuseki: ``/ds/update``, ``/ds/data``) set them explicitly.
 """
 
 from __future__ import annotations
@@ -20,19 +46,63 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.errors import PlantraceError
+
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
 """The repository (or editable install) root: the parent of the ``kg`` package."""
 
 ENV_STATE = "PLANTRACE_STATE"
 ENV_SOURCES = "PLANTRACE_SOURCES"
+ENV_STORE = "PLANTRACE_STORE"
+ENV_STORE_UPDATE = "PLANTRACE_STORE_UPDATE"
+ENV_STORE_GSP = "PLANTRACE_STORE_GSP"
+ENV_DATASET = "PLANTRACE_DATASET"
+ENV_HOST = "PLANTRACE_HOST"
+ENV_PORT = "PLANTRACE_PORT"
+ENV_QUERY_TIMEOUT = "PLANTRACE_QUERY_TIMEOUT"
+ENV_EXPORT_TIMEOUT = "PLANTRACE_EXPORT_TIMEOUT"
+ENV_ROW_LIMIT = "PLANTRACE_ROW_LIMIT"
+ENV_MAX_BODY = "PLANTRACE_MAX_BODY"
+ENV_WORKERS = "PLANTRACE_WORKERS"
+ENV_WORKER_MEMORY = "PLANTRACE_WORKER_MEMORY"
+
+
+@dataclass(frozen=True)
+class RemoteStore:
+    """The three endpoints of an existing triple store (SPARQL 1.1 Query, Update, Graph Store)."""
+
+    query: str
+    update: str
+    gsp: str
+
+    @classmethod
+    def at(cls, query: str, update: str = "", gsp: str = "") -> RemoteStore:
+        """Endpoints from the query URL; unset ones follow the Oxigraph server layout."""
+        base, _, last = query.rstrip("/").rpartition("/")
+        oxigraph_like = last in ("query", "sparql") and base.count("/") >= 2
+        return cls(
+            query=query,
+            update=update or (f"{base}/update" if oxigraph_like else query),
+            gsp=gsp or (f"{base}/store" if oxigraph_like else query),
+        )
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Where plantrace reads its inputs and keeps its state."""
+    """Where plantrace reads its inputs and keeps its state, and how ``serve`` behaves."""
 
     state_dir: Path
     sources_dir: Path
+    store: RemoteStore | None = None
+    dataset: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    query_timeout: float = 10.0
+    export_timeout: float = 60.0
+    row_limit: int = 10_000
+    max_body: int = 1_048_576
+    workers: int = 2
+    worker_memory_mib: int = 4096
 
     @property
     def manifest_path(self) -> Path:
@@ -41,14 +111,45 @@ class Settings:
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Settings from ``env`` (default: ``os.environ``); unset or empty variables take defaults."""
+    """Settings from ``env`` (default: ``os.environ``); unset or empty variables take defaults.
+
+    A value that is not a number where one is expected raises :class:`PlantraceError`.
+    """
     env = os.environ if env is None else env
 
     def path(name: str, default: Path) -> Path:
         value = env.get(name, "")
         return Path(value).expanduser() if value else default
 
+    def number(name: str, default: float, low: float) -> float:
+        value = env.get(name, "").strip()
+        if not value:
+            return default
+        try:
+            parsed = float(value)
+        except ValueError:
+            raise PlantraceError(f"{name}: expected a number, got {value!r}") from None
+        if parsed < low:
+            raise PlantraceError(f"{name}: expected a number of at least {low:g}, got {value!r}")
+        return parsed
+
+    store_url = env.get(ENV_STORE, "").strip()
+    dataset = env.get(ENV_DATASET, "").strip()
     return Settings(
         state_dir=path(ENV_STATE, REPO_ROOT / "state"),
         sources_dir=path(ENV_SOURCES, REPO_ROOT / "data" / "sources"),
+        store=RemoteStore.at(
+            store_url, env.get(ENV_STORE_UPDATE, "").strip(), env.get(ENV_STORE_GSP, "").strip()
+        )
+        if store_url
+        else None,
+        dataset=Path(dataset).expanduser() if dataset else None,
+        host=env.get(ENV_HOST, "").strip() or "127.0.0.1",
+        port=int(number(ENV_PORT, 8000, 0)),
+        query_timeout=number(ENV_QUERY_TIMEOUT, 10.0, 0.1),
+        export_timeout=number(ENV_EXPORT_TIMEOUT, 60.0, 0.1),
+        row_limit=int(number(ENV_ROW_LIMIT, 10_000, 1)),
+        max_body=int(number(ENV_MAX_BODY, 1_048_576, 1024)),
+        workers=int(number(ENV_WORKERS, 2, 1)),
+        worker_memory_mib=int(number(ENV_WORKER_MEMORY, 4096, 0)),
     )

@@ -1,0 +1,225 @@
+"""A small pool of query worker processes, each job under a time limit.
+
+:meth:`WorkerPool.run` hands a job to an idle worker and waits at most the time limit. A worker
+that has not answered by then is killed (``SIGKILL``: the query really stops, no core is left
+burning) and a fresh one is started in its place; the request gets HTTP 503 with a message.
+Other requests go on being answered by the other workers meanwhile, and the event loop never
+waits on a worker (each wait runs in a thread of the pool's own).
+
+Workers are started with the ``spawn`` method: no state of the server process (threads, open
+stores, sockets) is inherited. For the embedded store a worker opens whatever the state
+directory's ``store`` link points to when it starts; when a rebuild moves the link, idle workers
+that still hold the old store are replaced before they take a job, so every request after a
+rebuild sees the new data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnProcess
+from typing import Any
+
+from api.worker import WorkerSpec, main
+
+log = logging.getLogger("plantrace.pool")
+
+START_TIMEOUT = 60.0
+"""Seconds a new worker may take to open the store."""
+
+
+class QueryError(Exception):
+    """A job that did not produce an answer: the HTTP status and a message for the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class _Timeout(Exception):
+    pass
+
+
+class _Died(Exception):
+    pass
+
+
+@dataclass
+class _Worker:
+    process: SpawnProcess
+    conn: Connection
+    pid: int = 0
+    store: str = ""
+
+    @classmethod
+    def start(cls, spec: WorkerSpec) -> _Worker:
+        """Start a worker and wait until it has opened the store (raises QueryError if not)."""
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        process = ctx.Process(target=main, args=(child, spec), daemon=True, name="plantrace-query")
+        process.start()
+        child.close()
+        worker = cls(process, parent)
+        if not parent.poll(START_TIMEOUT):
+            worker.kill()
+            raise QueryError(503, "a query worker did not start in time")
+        try:
+            message = parent.recv()
+        except (EOFError, OSError):
+            worker.kill()
+            raise QueryError(503, "a query worker died while starting") from None
+        if message[0] != "ready":
+            worker.kill()
+            raise QueryError(503, str(message[1]))
+        worker.pid, worker.store = message[1], message[2]
+        return worker
+
+    def call(self, job: tuple[str, dict[str, Any]], timeout: float) -> tuple[Any, ...]:
+        """Send ``job`` and wait for the answer; kill the worker if it takes longer."""
+        try:
+            self.conn.send(job)
+            if not self.conn.poll(timeout):
+                self.kill()
+                raise _Timeout
+            answer: tuple[Any, ...] = self.conn.recv()
+            return answer
+        except (EOFError, OSError, BrokenPipeError):
+            self.kill()
+            raise _Died from None
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """``size`` workers opened on ``spec``; jobs are ``(name, kwargs)`` (see :mod:`api.worker`)."""
+
+    def __init__(self, spec: WorkerSpec, size: int) -> None:
+        self.spec = spec
+        self.size = size
+        self.restarts = 0
+        self._workers: list[_Worker] = []
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._threads = ThreadPoolExecutor(
+            max_workers=size + 2, thread_name_prefix="plantrace-pool"
+        )
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    async def start(self) -> None:
+        """Start every worker; raises :class:`QueryError` if one cannot open the store."""
+        loop = asyncio.get_running_loop()
+        started = await asyncio.gather(
+            *(
+                loop.run_in_executor(self._threads, _Worker.start, self.spec)
+                for _ in range(self.size)
+            ),
+            return_exceptions=True,
+        )
+        for result in started:
+            if isinstance(result, _Worker):
+                self._workers.append(result)
+                self._idle.put_nowait(result)
+        errors = [r for r in started if isinstance(r, BaseException)]
+        if errors:
+            await self.close()
+            raise errors[0]
+
+    def workers(self) -> list[tuple[int, str]]:
+        """``(pid, store)`` of each live worker."""
+        return [(w.pid, w.store) for w in self._workers]
+
+    async def run(self, name: str, timeout: float, **kwargs: Any) -> Any:
+        """Run job ``name`` with ``kwargs`` in a worker, within ``timeout`` seconds of work.
+
+        Waiting for a free worker is limited by ``timeout`` as well. Raises :class:`QueryError`.
+        """
+        worker = await self._acquire(timeout)
+        loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        future = loop.run_in_executor(self._threads, worker.call, (name, kwargs), timeout)
+        future.add_done_callback(lambda f: self._release(worker, f))
+        try:
+            answer = await asyncio.shield(future)
+        except _Timeout:
+            raise QueryError(
+                503,
+                f"the query was stopped after {timeout:g} s, the time limit; "
+                "simplify it or add LIMIT",
+            ) from None
+        except _Died:
+            raise QueryError(
+                503, "the query worker died (out of memory?); try a simpler query"
+            ) from None
+        log.debug("%s took %.3f s", name, time.monotonic() - started)
+        if answer[0] == "ok":
+            return answer[1]
+        raise QueryError(int(answer[1]), str(answer[2]))
+
+    async def _acquire(self, timeout: float) -> _Worker:
+        deadline = time.monotonic() + timeout
+        current = self.spec.current()
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), max(left, 0.001))
+            except TimeoutError:
+                raise QueryError(
+                    503, f"all {self.size} query workers stayed busy for {timeout:g} s; try again"
+                ) from None
+            if worker.store == current and worker.process.is_alive():
+                return worker
+            self._retire(worker)  # the store was rebuilt (or the worker died): replace it
+
+    def _release(self, worker: _Worker, future: asyncio.Future[Any]) -> None:
+        if self._closed:
+            return
+        if future.cancelled() or future.exception() is not None:
+            self._retire(worker)
+        else:
+            self._idle.put_nowait(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.kill()
+        if worker in self._workers:
+            self._workers.remove(worker)
+        self.restarts += 1
+        task = asyncio.ensure_future(self._replace())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _replace(self) -> None:
+        loop = asyncio.get_running_loop()
+        delay = 0.5
+        while not self._closed:
+            try:
+                worker = await loop.run_in_executor(self._threads, _Worker.start, self.spec)
+            except QueryError as exc:
+                log.error("cannot start a query worker: %s", exc.message)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            if self._closed:
+                worker.kill()
+                return
+            self._workers.append(worker)
+            self._idle.put_nowait(worker)
+            return
+
+    async def close(self) -> None:
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        for worker in self._workers:
+            worker.kill()
+        self._workers.clear()
+        self._threads.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,87 @@
+"""Linked data: every IRI under ``https://w3id.org/plantrace/id/`` answers at ``/id/…``.
+
+Content negotiation on ``Accept`` (or ``?format=``): a browser gets an HTML page (the node's
+properties, what points at it, and the quoted source lines of its spans; an item's page shows its
+whole trace), other clients get Turtle, JSON-LD, N-Triples or RDF/XML. The home page ``/`` lists
+the items with their grade matrix.
+
+Request paths are URIs and the graph's names are IRIs (RFC 3987): percent-escapes of non-ASCII
+characters in the path are decoded to find the IRI, escapes of ASCII characters are kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request, Response
+
+from api import formats, html
+from api.deps import run_job
+from api.pool import QueryError
+from kg.namespaces import PTID
+
+router = APIRouter(tags=["linked data"])
+
+OFFERS = [formats.TURTLE, formats.HTML, formats.JSONLD, formats.NTRIPLES, formats.RDFXML]
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def uri_to_iri(path: str) -> str:
+    """Decode the percent-escapes that stand for non-ASCII characters (RFC 3987, 3.2)."""
+
+    def decode(match: re.Match[str]) -> str:
+        raw = bytes.fromhex(match.group(0).replace("%", ""))
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return match.group(0)
+        return "".join(c if ord(c) > 127 else f"%{ord(c):02X}" for c in text)
+
+    return _ESCAPES.sub(decode, path)
+
+
+def requested_iri(request: Request) -> str:
+    """The IRI a ``/id/…`` request names."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw.decode("latin-1").split("?", 1)[0]
+    iri = f"{PTID}{uri_to_iri(path[len('/id/') :])}"
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise QueryError(404, f"{path}: not an IRI of this dataset") from None
+    return iri
+
+
+@router.get(
+    "/id/{path:path}",
+    responses={200: {"content": {t: {} for t in OFFERS}}, 404: {"description": "not in the data"}},
+)
+async def resource(
+    request: Request,
+    path: str,
+    format: str | None = Query(None, description="html, turtle, jsonld, ntriples or rdfxml"),
+) -> Response:
+    """Dereference a plantrace IRI: HTML for a browser, RDF by ``Accept``."""
+    iri = requested_iri(request)
+    try:
+        media = formats.choose(request.headers.get("accept"), format, OFFERS, rdf=True)
+    except formats.NotAcceptable as exc:
+        raise QueryError(exc.status, str(exc)) from None
+    if media == formats.HTML:
+        page = await run_job(request, "page", iri=iri)
+        if page is None:
+            return html.render(request, "missing.html", status=404, iri=iri)
+        return html.render(request, "resource.html", page=page)
+    body = await run_job(request, "describe", iri=iri, media=media)
+    if body is None:
+        raise QueryError(404, f"{iri} is not in the data")
+    return Response(body, media_type=formats.media_type_header(media), headers={"Vary": "Accept"})
+
+
+@router.get("/", include_in_schema=False)
+async def home(request: Request) -> Response:
+    """The home page: items with their grades, and where to go next."""
+    items = await run_job(request, "items")
+    years = await run_job(request, "years")
+    return html.render(request, "home.html", items=items, years=years)

@@ -1,0 +1,274 @@
+"""A query worker: a separate process that opens the store and runs one job at a time.
+
+pyoxigraph has no query timeout and a running query cannot be interrupted from Python
+(DESIGN.md, "Store"), so every query the server runs — SPARQL requests and the JSON API's own
+queries alike — runs here, where :mod:`api.pool` can kill the whole process when the time limit
+passes and start a fresh one. Untrusted text is parsed here too (:mod:`api.guard`), so even a
+pathological parse is under the time limit.
+
+The embedded store (and a served dataset file, loaded into a temporary store first) is opened
+with ``Store.read_only``: a worker cannot write, whatever it is sent. A remote store is reached
+over HTTP (:class:`kg.remote.RemoteGraphStore`). Each worker limits its own address space
+(``PLANTRACE_WORKER_MEMORY``), so a query that would exhaust memory fails in that worker alone.
+
+Jobs and answers are plain picklable values sent over a pipe: ``(name, kwargs)`` in,
+``("ok", value)`` or ``("error", status, message)`` out.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Literal
+
+import pyoxigraph as ox
+
+from api import formats, guard, linked, tracecsv, views
+from api.formats import NotAcceptable
+from kg import queries as q
+from kg.config import RemoteStore
+from kg.errors import PlantraceError
+from kg.remote import RemoteError, RemoteGraphStore
+from kg.store import PREFIXES, GraphStore, QueryResult
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a worker opens: an on-disk store (``path``; for ``embedded`` the state directory's
+    ``store`` link, followed when the worker starts) or a remote store."""
+
+    kind: Literal["embedded", "dataset", "remote"]
+    path: str | None = None
+    remote: RemoteStore | None = None
+    sources_dir: str = ""
+    memory_mib: int = 0
+    timeout: float = 60.0
+
+    def current(self) -> str:
+        """Which store a worker started now would open (to notice a rebuild)."""
+        if self.kind == "embedded" and self.path:
+            return str(Path(self.path).resolve())
+        if self.kind == "remote" and self.remote:
+            return self.remote.query
+        return self.path or ""
+
+
+class Engine:
+    """The store a worker runs queries on, embedded or remote, behind one interface."""
+
+    def __init__(self, spec: WorkerSpec) -> None:
+        self.spec = spec
+        self.identity = spec.current()
+        self.local: GraphStore | None = None
+        self.remote: RemoteGraphStore | None = None
+        if spec.kind == "remote":
+            assert spec.remote is not None
+            self.remote = RemoteGraphStore(spec.remote, timeout=spec.timeout)
+        else:
+            self.local = GraphStore(ox.Store.read_only(self.identity))
+
+    def query(self, sparql: str) -> QueryResult:
+        """A query of the service's own (the :data:`kg.queries.QueryFn` of the views)."""
+        store = self.local or self.remote
+        assert store is not None
+        return store.query(sparql)
+
+    def graphs(self) -> set[str]:
+        if self.remote is not None:
+            return set(self.remote.graphs())
+        assert self.local is not None
+        return {g.value for g in self.local.oxigraph.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def execute(
+        self,
+        text: str,
+        default_graphs: tuple[str, ...],
+        named_graphs: tuple[str, ...],
+        base_iri: str,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
+        """Run a checked SPARQL request; a protocol dataset replaces the default one."""
+        protocol = bool(default_graphs or named_graphs)
+        if self.remote is not None:
+            return self.remote.execute(
+                text, default_graphs=default_graphs, named_graphs=named_graphs, base_iri=base_iri
+            )
+        assert self.local is not None
+        if not protocol:
+            return self.local.oxigraph.query(text, prefixes=PREFIXES, base_iri=base_iri)
+        return self.local.oxigraph.query(
+            text,
+            prefixes=PREFIXES,
+            base_iri=base_iri,
+            default_graph=[ox.NamedNode(g) for g in default_graphs],
+            named_graphs=[ox.NamedNode(g) for g in named_graphs],
+        )
+
+    def dump(self, media: str) -> bytes:
+        store = self.local or self.remote
+        assert store is not None
+        return store.dump(formats.RDF_FORMATS[media])
+
+    def triples(self) -> int:
+        store = self.local or self.remote
+        assert store is not None
+        return len(store)
+
+
+# --- jobs --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SparqlRequest:
+    query: str
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    accept: str | None
+    format: str | None
+    base_iri: str
+    row_limit: int
+
+
+@dataclass(frozen=True)
+class SparqlAnswer:
+    media: str
+    body: bytes
+    truncated: bool
+    count: int | None  # rows or triples written; None for ASK
+
+
+def _offers(form: str) -> tuple[list[str], bool]:
+    if form == "select":
+        return formats.TABULAR, False
+    if form == "ask":
+        return formats.BOOLEAN, False
+    return formats.GRAPH, True
+
+
+def sparql(engine: Engine, request: SparqlRequest) -> SparqlAnswer:
+    """Check, run and write one SPARQL protocol request."""
+    checked = guard.check(request.query, request.base_iri, PREFIXES)
+    if checked.form is not None:  # refuse an unacceptable format before running anything
+        offers, rdf = _offers(checked.form)
+        formats.choose(request.accept, request.format, offers, rdf)
+    named = [*checked.from_graphs, *checked.from_named]
+    if named:
+        held = engine.graphs()
+        foreign = [g for g in named if g not in held]
+        if foreign:
+            raise guard.Refused(
+                f"FROM <{foreign[0]}> names no graph in this store; this endpoint never "
+                "fetches remote data (graphs held: see the service description at /sparql)"
+            )
+    try:
+        answer = engine.execute(
+            request.query, request.default_graphs, request.named_graphs, request.base_iri
+        )
+    except SyntaxError as exc:
+        raise guard.Malformed(f"malformed query: {exc}") from None
+    limit = request.row_limit
+    if isinstance(answer, ox.QueryBoolean):
+        media = formats.choose(request.accept, request.format, formats.BOOLEAN, False)
+        return SparqlAnswer(media, formats.boolean(bool(answer), media), False, None)
+    if isinstance(answer, ox.QuerySolutions):
+        media = formats.choose(request.accept, request.format, formats.TABULAR, False)
+        names = [v.value for v in answer.variables]
+        rows = [tuple(s[n] for n in names) for s in islice(answer, limit + 1)]
+        truncated = len(rows) > limit
+        rows = rows[:limit]
+        body = formats.SELECT_WRITERS[media](names, rows, truncated)
+        return SparqlAnswer(media, body, truncated, len(rows))
+    media = formats.choose(request.accept, request.format, formats.GRAPH, True)
+    triples = list(islice(answer, limit + 1))
+    truncated = len(triples) > limit
+    triples = triples[:limit]
+    return SparqlAnswer(media, formats.triples(triples, media, truncated), truncated, len(triples))
+
+
+def status(engine: Engine) -> dict[str, Any]:
+    return {
+        "store": engine.identity,
+        "triples": engine.triples(),
+        "graphs": {str(r["graph"]): int(r["triples"] or 0) for r in q.graph_sizes(engine.query)},
+    }
+
+
+VIEWS: dict[str, Callable[..., Any]] = {
+    "items": views.items,
+    "trace": views.trace,
+    "years": views.years,
+    "evaluations": views.evaluations_of_year,
+    "differences": views.differences,
+    "statutes": views.statutes,
+    "impact": views.impact,
+    "search": views.search,
+    "trace_csv": tracecsv.trace_csv,
+    "void": linked.void,
+    "service_description": linked.service_description,
+    "describe": linked.describe,
+}
+"""Jobs that are a function of the query function and keyword arguments."""
+
+
+def handle(engine: Engine, name: str, kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """Run one job; errors a client caused become their HTTP status and a one-line message."""
+    try:
+        if name == "sparql":
+            value: Any = sparql(engine, kwargs["job"])
+        elif name == "status":
+            value = status(engine)
+        elif name == "dump":
+            value = engine.dump(kwargs["media"])
+        elif name == "page":
+            value = linked.resource_page(engine.query, kwargs["iri"], Path(engine.spec.sources_dir))
+        elif name == "crash":  # for tests of the pool: the worker dies mid-job
+            os._exit(3)
+        else:
+            value = VIEWS[name](engine.query, **kwargs)
+        return ("ok", value)
+    except guard.Refused as exc:
+        return ("error", 403, str(exc))
+    except guard.Malformed as exc:
+        return ("error", 400, str(exc))
+    except NotAcceptable as exc:
+        return ("error", exc.status, str(exc))
+    except views.NotFound as exc:
+        return ("error", 404, str(exc))
+    except views.Invalid as exc:
+        return ("error", 400, str(exc))
+    except RemoteError as exc:
+        return ("error", 400 if exc.status == 400 else 502, str(exc))
+    except MemoryError:
+        return ("error", 503, "the query needed more memory than a query worker may use")
+    except PlantraceError as exc:
+        return ("error", 400, str(exc))
+    except Exception as exc:
+        traceback.print_exc(file=sys.stderr)
+        return ("error", 500, f"internal error: {type(exc).__name__}: {exc}")
+
+
+def main(conn: Connection, spec: WorkerSpec) -> None:
+    """The worker process: open the store, say ready, then answer jobs until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    if spec.memory_mib > 0:
+        limit = spec.memory_mib * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        engine = Engine(spec)
+    except Exception as exc:
+        conn.send(("failed", f"{spec.path or spec.kind}: cannot open the store ({exc})"))
+        return
+    conn.send(("ready", os.getpid(), engine.identity))
+    while True:
+        try:
+            name, kwargs = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(handle(engine, name, kwargs))

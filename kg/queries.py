@@ -1,0 +1,488 @@
+"""The SPARQL the service runs on its own behalf: one place for every query of the JSON API, the
+linked-data pages, the downloads and the CSV trace.
+
+Queries are written against the public vocabulary (DESIGN.md), never against what today's
+documents happen to contain, and they read the default graph, which is the union of all named
+graphs (:mod:`kg.store`). Each function takes a :data:`QueryFn` (``GraphStore.query`` or
+``RemoteGraphStore.query``: the same code runs on the embedded and on a remote store) and returns
+rows as dictionaries of plain Python values (:func:`python_value`), which :mod:`api.views` shapes
+into the API's models.
+
+Values that come from a request (an item code, an IRI) enter a query only as an escaped RDF term
+(:func:`literal`, :func:`iri`), so no request can change a query's structure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+
+import pyoxigraph as ox
+
+from kg.store import QueryResult, Term
+
+QueryFn = Callable[[str], QueryResult]
+"""Runs one SPARQL query over the union of all graphs (prefixes of ``kg.store.PREFIXES``)."""
+
+Value = str | int | Decimal | bool | None
+Row = dict[str, Value]
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {
+    f"{XSD}{t}"
+    for t in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+        "unsignedByte",
+    )
+}  # fmt: skip
+
+
+def python_value(term: Term | None) -> Value:
+    """An RDF term as a Python value: IRIs and strings as ``str``, numbers and booleans typed."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        try:
+            if datatype in _INTEGERS:
+                return int(term.value)
+            if datatype == f"{XSD}decimal":
+                return Decimal(term.value)
+            if datatype == f"{XSD}boolean":
+                return term.value in ("true", "1")
+        except ValueError:
+            return term.value
+        return term.value
+    return str(term)
+
+
+def select(run: QueryFn, sparql: str) -> list[Row]:
+    """The rows of a SELECT query as dictionaries (unbound variables are ``None``)."""
+    result = run(sparql)
+    return [
+        {name: python_value(term) for name, term in zip(result.variables, row, strict=True)}
+        for row in result.rows
+    ]
+
+
+def iri(value: str) -> str:
+    """``value`` as a SPARQL IRI term; raises ``ValueError`` if it is not a valid IRI."""
+    return str(ox.NamedNode(value))
+
+
+def literal(value: str) -> str:
+    """``value`` as an escaped SPARQL string literal."""
+    return str(ox.Literal(value))
+
+
+def values(var: str, terms: Iterable[str]) -> str:
+    """A ``VALUES ?var { … }`` block of already-escaped terms."""
+    return f"VALUES ?{var} {{ {' '.join(terms)} }}"
+
+
+def _codes(codes: Sequence[str] | None) -> str:
+    return values("code", (literal(c) for c in codes)) if codes is not None else ""
+
+
+# --- items and grades --------------------------------------------------------------------------
+
+
+def items(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
+    """Every evaluation item (``pt:EvaluationItem``) with its code, category and labels."""
+    return select(
+        run,
+        f"""SELECT ?item ?code ?category ?label ?legalBasisText ?relatedPolicy WHERE {{
+  {_codes(codes)}
+  ?item a pt:EvaluationItem ; pt:code ?code .
+  OPTIONAL {{ ?item pt:category ?category }}
+  OPTIONAL {{ ?item rdfs:label ?label }}
+  OPTIONAL {{ ?item pt:legalBasisText ?legalBasisText }}
+  OPTIONAL {{ ?item pt:relatedPolicy ?relatedPolicy }}
+}}""",
+    )
+
+
+def evaluations(
+    run: QueryFn, codes: Sequence[str] | None = None, year: int | None = None
+) -> list[Row]:
+    """Item grades: one row per evaluation (and per value of its optional properties)."""
+    year_filter = f"FILTER(?year = {int(year)})" if year is not None else ""
+    return select(
+        run,
+        f"""SELECT ?e ?by ?code ?year ?grade ?gradeIri ?importanceHigh ?difficultyHigh ?priority
+       ?rationale WHERE {{
+  {_codes(codes)}
+  ?e pt:evaluates ?item ; pt:fiscalYear ?fy ; pt:grade ?gradeIri .
+  ?item pt:code ?code . ?fy pt:year ?year .
+  {year_filter}
+  {{ ?e a pt:SelfEvaluation BIND("self" AS ?by) }}
+  UNION {{ ?e a pt:MinisterialEvaluation BIND("ministerial" AS ?by) }}
+  OPTIONAL {{ ?gradeIri skos:notation ?grade }}
+  OPTIONAL {{ ?e pt:importanceHigh ?importanceHigh }}
+  OPTIONAL {{ ?e pt:difficultyHigh ?difficultyHigh }}
+  OPTIONAL {{ ?e pt:priority ?priority }}
+  OPTIONAL {{ ?e pt:rationale ?rationale }}
+}}""",
+    )
+
+
+def overall_evaluations(run: QueryFn, year: int | None = None) -> list[Row]:
+    """Overall grades (``pt:OverallEvaluation``) by year; ``?type`` lists each node's types."""
+    year_filter = f"FILTER(?year = {int(year)})" if year is not None else ""
+    return select(
+        run,
+        f"""SELECT ?e ?year ?grade ?gradeIri ?type WHERE {{
+  ?e a pt:OverallEvaluation ; pt:fiscalYear/pt:year ?year ; pt:grade ?gradeIri .
+  {year_filter}
+  OPTIONAL {{ ?gradeIri skos:notation ?grade }}
+  OPTIONAL {{ ?e a ?type }}
+}}""",
+    )
+
+
+def grade_ranks(run: QueryFn) -> list[Row]:
+    """The grade concepts with their notation and rank (from the ontology)."""
+    return select(
+        run,
+        """SELECT ?grade ?notation ?rank WHERE {
+  ?grade a pt:Grade . OPTIONAL { ?grade skos:notation ?notation }
+  OPTIONAL { ?grade pt:rank ?rank }
+}""",
+    )
+
+
+# --- the trace ---------------------------------------------------------------------------------
+
+
+CLAUSE_LEVELS = {
+    "https://w3id.org/plantrace/ontology#GoalClause": "goal",
+    "https://w3id.org/plantrace/ontology#PlanClause": "plan",
+    "https://w3id.org/plantrace/ontology#AnnualPlanClause": "annual",
+}
+"""Clause classes and the level names the API uses for them."""
+
+
+def clauses(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
+    """Goal, plan and annual plan clauses of items, with text, section, year and what they
+    implement (one row per implemented clause)."""
+    return select(
+        run,
+        f"""SELECT ?clause ?class ?code ?text ?label ?section ?year ?implements WHERE {{
+  {_codes(codes)}
+  VALUES ?class {{ pt:GoalClause pt:PlanClause pt:AnnualPlanClause }}
+  ?clause a ?class ; pt:item/pt:code ?code .
+  OPTIONAL {{ ?clause pt:text ?text }}
+  OPTIONAL {{ ?clause rdfs:label ?label }}
+  OPTIONAL {{ ?clause pt:sectionNumber ?section }}
+  OPTIONAL {{ ?clause pt:fiscalYear/pt:year ?year }}
+  OPTIONAL {{ ?clause pt:implements ?implements }}
+}}""",
+    )
+
+
+def indicators(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
+    """Indicators of items: label, whether quantitative, and what they measure (one row each)."""
+    return select(
+        run,
+        f"""SELECT ?indicator ?code ?label ?quantitative ?measures WHERE {{
+  {_codes(codes)}
+  ?indicator a pt:Indicator ; pt:item/pt:code ?code .
+  OPTIONAL {{ ?indicator rdfs:label ?label }}
+  BIND(EXISTS {{ ?indicator a pt:QuantitativeIndicator }} AS ?quantitative)
+  OPTIONAL {{ ?indicator pt:measures ?measures }}
+}}""",
+    )
+
+
+def targets(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
+    """Targets of the items' indicators."""
+    return select(
+        run,
+        f"""SELECT ?indicator ?target ?value ?unit ?comparator ?text ?approximate WHERE {{
+  {_codes(codes)}
+  ?indicator pt:item/pt:code ?code ; pt:target ?target .
+  OPTIONAL {{ ?target pt:targetValue ?value }}
+  OPTIONAL {{ ?target pt:unit ?unit }}
+  OPTIONAL {{ ?target pt:comparator ?comparator }}
+  OPTIONAL {{ ?target pt:text ?text }}
+  OPTIONAL {{ ?target pt:approximate ?approximate }}
+}}""",
+    )
+
+
+def observations(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
+    """Actual values of the items' indicators, by fiscal year."""
+    return select(
+        run,
+        f"""SELECT ?observation ?indicator ?year ?value ?unit ?subject ?statistic ?text
+       ?approximate WHERE {{
+  {_codes(codes)}
+  ?observation pt:indicator ?indicator . ?indicator pt:item/pt:code ?code .
+  OPTIONAL {{ ?observation pt:fiscalYear/pt:year ?year }}
+  OPTIONAL {{ ?observation pt:value ?value }}
+  OPTIONAL {{ ?observation pt:unit ?unit }}
+  OPTIONAL {{ ?observation pt:subject ?subject }}
+  OPTIONAL {{ ?observation pt:statistic ?statistic }}
+  OPTIONAL {{ ?observation pt:text ?text }}
+  OPTIONAL {{ ?observation pt:approximate ?approximate }}
+}}""",
+    )
+
+
+def legal_basis(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
+    """The provisions items rest on (``pt:legalBasis``), with their statute."""
+    return select(
+        run,
+        f"""SELECT ?code ?provision WHERE {{
+  {_codes(codes)}
+  ?item pt:code ?code ; pt:legalBasis ?provision .
+}}""",
+    )
+
+
+def provision_refs(run: QueryFn, nodes: Iterable[str]) -> list[Row]:
+    """Article labels of provisions and the statute each belongs to (through its articles)."""
+    terms = sorted({iri(n) for n in nodes})
+    if not terms:
+        return []
+    return select(
+        run,
+        f"""SELECT ?provision ?articleLabel ?label ?statute ?statuteLabel WHERE {{
+  {values("provision", terms)}
+  OPTIONAL {{ ?provision pt:articleLabel ?articleLabel }}
+  OPTIONAL {{ ?provision rdfs:label ?label }}
+  OPTIONAL {{
+    ?provision dcterms:isPartOf+ ?statute . ?statute a pt:Statute .
+    OPTIONAL {{ ?statute skos:altLabel|rdfs:label|dcterms:title ?statuteLabel }}
+  }}
+}}""",
+    )
+
+
+def spans(run: QueryFn, nodes: Iterable[str]) -> list[Row]:
+    """The source spans (``prov:wasDerivedFrom``) of ``nodes``: document and lines."""
+    terms = sorted({iri(n) for n in nodes})
+    if not terms:
+        return []
+    return select(
+        run,
+        f"""SELECT ?node ?span ?document ?start ?end WHERE {{
+  {values("node", terms)}
+  ?node prov:wasDerivedFrom ?span .
+  ?span pt:document ?document .
+  OPTIONAL {{ ?span pt:lineStart ?start }}
+  OPTIONAL {{ ?span pt:lineEnd ?end }}
+}}""",
+    )
+
+
+def documents(run: QueryFn) -> list[Row]:
+    """Source documents: titles by language, file, hash, issue date, kind."""
+    return select(
+        run,
+        """SELECT ?document ?title ?lang ?file ?sha256 ?issued ?kind WHERE {
+  ?document a pt:SourceDocument .
+  OPTIONAL { ?document dcterms:title ?title BIND(LANG(?title) AS ?lang) }
+  OPTIONAL { ?document pt:fileName ?file }
+  OPTIONAL { ?document pt:sha256 ?sha256 }
+  OPTIONAL { ?document dcterms:issued ?issued }
+  OPTIONAL { ?document pt:documentKind ?kind }
+}""",
+    )
+
+
+# --- statutes and impact -----------------------------------------------------------------------
+
+
+def statutes(run: QueryFn) -> list[Row]:
+    """Statutes with title, short name, law number and e-Gov law ID."""
+    return select(
+        run,
+        """SELECT ?statute ?title ?label ?shortName ?lawNumber ?egovLawId WHERE {
+  ?statute a pt:Statute .
+  OPTIONAL { ?statute dcterms:title ?title }
+  OPTIONAL { ?statute rdfs:label ?label }
+  OPTIONAL { ?statute skos:altLabel ?shortName }
+  OPTIONAL { ?statute pt:lawNumber ?lawNumber }
+  OPTIONAL { ?statute pt:egovLawId ?egovLawId }
+}""",
+    )
+
+
+def provisions(run: QueryFn) -> list[Row]:
+    """Provisions with the node they are part of (a statute, or an article for a paragraph)."""
+    return select(
+        run,
+        """SELECT ?provision ?partOf ?articleLabel ?caption ?text ?label WHERE {
+  ?provision a pt:Provision .
+  OPTIONAL { ?provision dcterms:isPartOf ?partOf }
+  OPTIONAL { ?provision pt:articleLabel ?articleLabel }
+  OPTIONAL { ?provision pt:caption ?caption }
+  OPTIONAL { ?provision pt:text ?text }
+  OPTIONAL { ?provision rdfs:label ?label }
+}""",
+    )
+
+
+DEPENDENCY_PREDICATES = (
+    "pt:authorizedBy",
+    "pt:legalBasis",
+    "pt:partOf",
+    "pt:implements",
+    "pt:item",
+    "pt:measures",
+    "pt:indicator",
+    "pt:evaluates",
+    "dcterms:isPartOf",
+)
+"""``?x P ?y`` means *x depends on y*: a plan document on the article that authorizes it, a clause
+on the plan it is part of and the clause it implements, an indicator on the clause it measures,
+an observation on its indicator, an evaluation on its item, a paragraph on its article."""
+
+REVERSE_DEPENDENCY_PREDICATES = ("pt:target", "pt:staff")
+"""``?y P ?x`` means *x depends on y*: a target depends on its indicator, a staff count on its
+item."""
+
+
+def dependents(run: QueryFn, nodes: Iterable[str]) -> list[Row]:
+    """Nodes that depend directly on one of ``nodes`` (one step of an impact analysis).
+
+    Besides the dependency predicates, anything that points at a provision or statute with any
+    other predicate (except ``rdf:type`` and provenance) is counted as depending on it, so a
+    future property citing a provision is not missed.
+    """
+    terms = sorted({iri(n) for n in nodes})
+    if not terms:
+        return []
+    forward = " ".join(DEPENDENCY_PREDICATES)
+    reverse = " ".join(REVERSE_DEPENDENCY_PREDICATES)
+    excluded = ", ".join(DEPENDENCY_PREDICATES)
+    return select(
+        run,
+        f"""SELECT DISTINCT ?node ?predicate ?on WHERE {{
+  {values("on", terms)}
+  {{ VALUES ?predicate {{ {forward} }} ?node ?predicate ?on . }}
+  UNION {{ VALUES ?predicate {{ {reverse} }} ?on ?predicate ?node . }}
+  UNION {{
+    ?on a ?legal . VALUES ?legal {{ pt:Provision pt:Statute }}
+    ?node ?predicate ?on .
+    FILTER(?predicate NOT IN (rdf:type, prov:wasDerivedFrom, rdfs:seeAlso, {excluded}))
+  }}
+  FILTER(isIRI(?node))
+}}""",
+    )
+
+
+def node_summaries(run: QueryFn, nodes: Iterable[str]) -> list[Row]:
+    """Types, labels, codes and years of ``nodes``, for listing them to people."""
+    terms = sorted({iri(n) for n in nodes})
+    if not terms:
+        return []
+    return select(
+        run,
+        f"""SELECT ?node ?type ?label ?code ?year WHERE {{
+  {values("node", terms)}
+  OPTIONAL {{ ?node a ?type }}
+  OPTIONAL {{ ?node rdfs:label|pt:articleLabel|dcterms:title ?label }}
+  OPTIONAL {{ ?node (pt:code|pt:item/pt:code|pt:evaluates/pt:code|pt:indicator/pt:item/pt:code)
+                    ?code }}
+  OPTIONAL {{ ?node pt:fiscalYear/pt:year ?year }}
+}}""",
+    )
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+def searchable_texts(run: QueryFn) -> list[Row]:
+    """The texts search looks at: clause texts and indicator labels, with item and year."""
+    return select(
+        run,
+        """SELECT ?node ?class ?text ?code ?year WHERE {
+  {
+    VALUES ?class { pt:GoalClause pt:PlanClause pt:AnnualPlanClause }
+    ?node a ?class ; pt:text ?text .
+  } UNION {
+    ?node a pt:Indicator ; rdfs:label ?text . BIND(pt:Indicator AS ?class)
+  }
+  OPTIONAL { ?node pt:item/pt:code ?code }
+  OPTIONAL { ?node pt:fiscalYear/pt:year ?year }
+}""",
+    )
+
+
+# --- linked data -------------------------------------------------------------------------------
+
+
+def exists(run: QueryFn, node: str) -> bool:
+    """Whether ``node`` occurs in the data, as a subject, an object or a graph name."""
+    term = iri(node)
+    result = run(
+        f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }}"
+        f" UNION {{ GRAPH {term} {{ ?s ?p ?o }} }} }}"
+    )
+    return bool(result.boolean)
+
+
+def outgoing(run: QueryFn, node: str) -> QueryResult:
+    """``(predicate, object)`` of every triple about ``node`` (raw terms, for rendering)."""
+    return run(f"SELECT ?p ?o WHERE {{ {iri(node)} ?p ?o }}")
+
+
+def incoming(run: QueryFn, node: str, limit: int) -> QueryResult:
+    """``(subject, predicate)`` of triples pointing at ``node``, at most ``limit``."""
+    return run(f"SELECT ?s ?p WHERE {{ ?s ?p {iri(node)} }} LIMIT {int(limit)}")
+
+
+def description(run: QueryFn, node: str, incoming_limit: int) -> QueryResult:
+    """The triples about ``node`` and (at most ``incoming_limit``) triples pointing at it."""
+    term = iri(node)
+    return run(
+        f"""CONSTRUCT {{ {term} ?p ?o . ?s ?q {term} }} WHERE {{
+  {{ {term} ?p ?o }} UNION {{ SELECT ?s ?q WHERE {{ ?s ?q {term} }} LIMIT {int(incoming_limit)} }}
+}}"""
+    )
+
+
+def labels(run: QueryFn, nodes: Iterable[str]) -> list[Row]:
+    """Labels (any language) of ``nodes``, for showing IRIs to people."""
+    terms = sorted({iri(n) for n in nodes})
+    if not terms:
+        return []
+    return select(
+        run,
+        f"""SELECT ?node ?label ?lang WHERE {{
+  {values("node", terms)}
+  ?node rdfs:label|skos:prefLabel|dcterms:title|skos:notation|pt:code ?label .
+  BIND(LANG(?label) AS ?lang)
+}}""",
+    )
+
+
+def graph_sizes(run: QueryFn) -> list[Row]:
+    """Triples per named graph."""
+    return select(
+        run,
+        "SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph",
+    )
+
+
+def class_sizes(run: QueryFn) -> list[Row]:
+    """Distinct instances per class (over the union of graphs)."""
+    return select(
+        run, "SELECT ?class (COUNT(DISTINCT ?s) AS ?entities) WHERE { ?s a ?class } GROUP BY ?class"
+    )
+
+
+def publishers(run: QueryFn) -> list[Row]:
+    """Publishers of the source documents."""
+    return select(
+        run,
+        """SELECT DISTINCT ?publisher WHERE { ?document a pt:SourceDocument ;
+  dcterms:publisher ?publisher }""",
+    )

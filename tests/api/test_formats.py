@@ -1,0 +1,65 @@
+"""Content negotiation and the result writers (api.formats)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from api import formats as f
+
+
+def test_negotiate_by_quality_and_specificity() -> None:
+    offers = f.TABULAR
+    assert f.negotiate(None, offers) == f.JSON
+    assert f.negotiate("*/*", offers) == f.JSON
+    assert f.negotiate("text/csv", offers) == f.CSV
+    assert f.negotiate("text/*;q=0.5, application/sparql-results+xml;q=0.4", offers) == f.CSV
+    assert f.negotiate("application/json", offers) == f.JSON
+    assert f.negotiate("application/xml", offers) == f.XML
+    assert f.negotiate("text/csv;q=0, */*;q=0.1", offers) == f.JSON
+    with pytest.raises(f.NotAcceptable):
+        f.negotiate("image/png", offers)
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert f.negotiate(browser, [f.TURTLE, f.HTML, f.JSONLD]) == f.HTML
+
+
+def test_format_override() -> None:
+    assert f.choose("text/csv", "json", f.TABULAR, rdf=False) == f.JSON
+    assert f.choose(None, "json", f.GRAPH, rdf=True) == f.JSONLD
+    assert f.choose(None, "xml", f.GRAPH, rdf=True) == f.RDFXML
+    assert f.choose(None, "text/turtle", f.GRAPH, rdf=True) == f.TURTLE
+    with pytest.raises(f.NotAcceptable) as raised:
+        f.choose(None, "csv", f.GRAPH, rdf=True)
+    assert raised.value.status == 400
+
+
+ROWS = [
+    (ox.NamedNode("urn:a"), ox.Literal('言葉 "引用"\tタブ', language="ja")),
+    (
+        ox.BlankNode("b1"),
+        ox.Literal("3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+    ),
+    (None, ox.Literal("a,b\nc")),
+]
+
+
+def test_writers() -> None:
+    doc = json.loads(f.select_json(["x", "y"], ROWS, True))
+    assert doc["truncated"] is True
+    assert doc["results"]["bindings"][0]["y"] == {
+        "type": "literal",
+        "value": '言葉 "引用"\tタブ',
+        "xml:lang": "ja",
+    }
+    assert doc["results"]["bindings"][2] == {"y": {"type": "literal", "value": "a,b\nc"}}
+    table = list(csv.reader(io.StringIO(f.select_csv(["x", "y"], ROWS, False).decode())))
+    assert table == [["x", "y"], ["urn:a", '言葉 "引用"\tタブ'], ["_:b1", "3"], ["", "a,b\nc"]]
+    tsv = f.select_tsv(["x", "y"], ROWS, False).decode().split("\n")
+    assert tsv[0] == "?x\t?y" and tsv[1].count("\t") == 1 and "\\t" in tsv[1]
+    xml = f.select_xml(["x", "y"], ROWS, True).decode()
+    assert "<!-- truncated" in xml and 'xml:lang="ja"' in xml and "<bnode>b1</bnode>" in xml
+    assert json.loads(f.boolean(True, f.JSON)) == {"head": {}, "boolean": True}

@@ -1,0 +1,58 @@
+"""The pre-execution check of SPARQL text (api.guard): what is refused, and what is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.guard import Checked, Refused, check, keywords
+from kg.store import PREFIXES
+
+BASE = "http://127.0.0.1/sparql"
+
+
+def test_keywords_skip_strings_iris_comments_and_names() -> None:
+    text = """PREFIX service: <http://x/SERVICE#> # SERVICE in a comment
+    SELECT ?service ?load WHERE { ?s service:INSERT "DELETE 'LOAD'" ; <http://x/DROP> '''
+    CLEAR ''' . ?s a ex:SERVICE . FILTER(?x < 3 && ?y > 2) } LIMIT 1"""
+    words = set(keywords(text))
+    assert {"PREFIX", "SELECT", "WHERE", "A", "FILTER", "LIMIT"} <= words
+    assert not words & {"SERVICE", "INSERT", "DELETE", "LOAD", "DROP", "CLEAR"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }",
+        "select * { optional { service silent ?endpoint { ?s ?p ?o } } }",
+        "SELECT * {\n  SeRvIcE<http://x/>{?s ?p ?o}\n}",
+        "LOAD <http://x/data.ttl>",
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "CLEAR ALL",
+        "CREATE GRAPH <urn:g>",
+        "ADD <urn:a> TO <urn:b>",
+        "SELECT * {} ; DROP ALL",
+    ],
+)
+def test_refused(text: str) -> None:
+    with pytest.raises(Refused):
+        check(text, BASE, PREFIXES)
+
+
+def test_queries_are_classified_and_from_resolved() -> None:
+    assert check("SELECT * { ?s ?p ?o }", BASE, PREFIXES) == Checked("select")
+    assert check("ASK {}", BASE, PREFIXES).form == "ask"
+    assert check("CONSTRUCT WHERE { ?s ?p ?o }", BASE, PREFIXES).form == "construct"
+    assert check("DESCRIBE <urn:x>", BASE, PREFIXES).form == "describe"
+    got = check("PREFIX g: <urn:g:> SELECT * FROM g:one FROM NAMED <two> { }", BASE, PREFIXES)
+    assert got.from_graphs == ("urn:g:one",) and got.from_named == ("http://127.0.0.1/two",)
+    assert check("SELECT * FROM pt:x {}", BASE, PREFIXES).from_graphs == (PREFIXES["pt"] + "x",)
+
+
+def test_text_only_pyoxigraph_reads_is_left_to_it() -> None:
+    # RDF-star syntax: rdflib cannot parse it, pyoxigraph decides (and reports errors).
+    assert check("SELECT * { << ?s ?p ?o >> ?q ?r }", BASE, PREFIXES).form is None
+    assert check("ASK {", BASE, PREFIXES).form is None
+    with pytest.raises(Refused, match="FROM"):
+        check("SELECT * FROM <http://x/> { << ?s ?p ?o >> ?q ?r }", BASE, PREFIXES)

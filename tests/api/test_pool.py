@@ -1,0 +1,66 @@
+"""The worker pool on its own: a job that kills its worker gets 503, and the pool recovers."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import fake_parser
+import pytest
+from conftest import FAKE_TEXTS, write_sources
+
+from api.pool import QueryError, WorkerPool
+from api.worker import WorkerSpec
+from kg.build import build
+from kg.store import STORE_LINK
+
+
+def test_a_dead_worker_is_replaced(built_state: Path) -> None:
+    async def scenario() -> None:
+        pool = WorkerPool(WorkerSpec("embedded", path=str(built_state / STORE_LINK)), 1)
+        await pool.start()
+        try:
+            ((pid, _),) = pool.workers()
+            with pytest.raises(QueryError) as raised:
+                await pool.run("crash", 10)
+            assert raised.value.status == 503
+            answer = await pool.run("status", 30)  # waits for the replacement
+            assert answer["triples"] > 0
+            assert pool.restarts == 1 and [p for p, _ in pool.workers()] != [pid]
+            with pytest.raises(QueryError) as missing:
+                await pool.run("trace", 10, code="Z-99")
+            assert missing.value.status == 404
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_store_that_cannot_be_opened_fails_at_start(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        pool = WorkerPool(WorkerSpec("embedded", path=str(tmp_path / "missing")), 1)
+        with pytest.raises(QueryError, match="cannot open the store"):
+            await pool.start()
+
+    asyncio.run(scenario())
+
+
+def test_workers_follow_a_rebuild(tmp_path: Path) -> None:
+    """After ``plantrace build`` moves the store link, the next job runs on the new store."""
+    first = {k: v for k, v in FAKE_TEXTS.items() if k != "report-b"}
+    build(tmp_path / "state", write_sources(tmp_path / "one", first), [fake_parser])
+
+    async def scenario() -> None:
+        pool = WorkerPool(WorkerSpec("embedded", path=str(tmp_path / "state" / STORE_LINK)), 1)
+        await pool.start()
+        try:
+            before = await pool.run("status", 30)
+            build(tmp_path / "state", write_sources(tmp_path / "two", FAKE_TEXTS), [fake_parser])
+            after = await pool.run("status", 30)
+            assert after["store"] != before["store"]
+            assert after["triples"] > before["triples"]
+            assert pool.restarts == 1
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())

@@ -1,0 +1,118 @@
+"""The views on a modified copy of the real data: a changed grade or value shows exactly there.
+
+The copy is the built store loaded into memory; SPARQL updates change one fact in its document
+graph, and the default graph (the union) is refreshed as a build would.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from api import tracecsv, views
+from kg.store import GraphStore
+
+
+@pytest.fixture
+def copy(built_store: GraphStore) -> GraphStore:
+    out = GraphStore.memory()
+    out.oxigraph.load(built_store.dump(ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
+    out.refresh_default_graph()
+    return out
+
+
+def _pair(copy: GraphStore) -> tuple[str, str, int]:
+    """An item and year with both grades equal: the ministerial evaluation IRI, code, year."""
+    result = copy.query(
+        """SELECT ?m ?code ?year WHERE {
+          ?s a pt:SelfEvaluation ; pt:evaluates ?i ; pt:fiscalYear ?fy ; pt:grade ?g .
+          ?m a pt:MinisterialEvaluation ; pt:evaluates ?i ; pt:fiscalYear ?fy ; pt:grade ?g .
+          ?i pt:code ?code . ?fy pt:year ?year } ORDER BY ?code ?year LIMIT 1"""
+    )
+    if not result.rows:
+        pytest.skip("no item and year has equal self and ministerial grades")
+    m, code, year = result.rows[0]
+    assert m is not None and code is not None and year is not None
+    return m.value, code.value, int(year.value)
+
+
+def _set_grade(copy: GraphStore, evaluation: str, grade: str) -> None:
+    copy.oxigraph.update(
+        f"""DELETE {{ GRAPH ?g {{ <{evaluation}> pt:grade ?old }} }}
+            INSERT {{ GRAPH ?g {{ <{evaluation}> pt:grade pt:Grade{grade} }} }}
+            WHERE {{ GRAPH ?g {{ <{evaluation}> pt:grade ?old }} }}""",
+        prefixes={"pt": "https://w3id.org/plantrace/ontology#"},
+    )
+    copy.refresh_default_graph()
+
+
+def test_a_changed_ministerial_grade_shows_as_a_difference(copy: GraphStore) -> None:
+    before = views.differences(copy.query).differences
+    evaluation, code, year = _pair(copy)
+    same = next(
+        c
+        for i in views.items(copy.query).items
+        if i.code == code
+        for c in i.grades
+        if c.year == year
+    )
+    new = "D" if same.ministerial_grade != "D" else "C"
+    _set_grade(copy, evaluation, new)
+    after = views.differences(copy.query).differences
+    added = [d for d in after if (d.code, d.year) not in {(b.code, b.year) for b in before}]
+    assert [(d.code, d.year) for d in added] == [(code, year)]
+    (d,) = added
+    assert d.ministerial_evaluation.grade == new and d.self_evaluation.grade == same.self_grade
+    assert d.difference < 0  # the ministers graded lower
+    cell = next(
+        c
+        for i in views.items(copy.query).items
+        if i.code == code
+        for c in i.grades
+        if c.year == year
+    )
+    assert cell.ministerial_grade == new and cell.self_grade == same.self_grade
+    trace = views.trace(copy.query, code)
+    (year_trace,) = [y for y in trace.years if y.year == year]
+    assert year_trace.ministerial_evaluation is not None
+    assert year_trace.ministerial_evaluation.grade == new
+
+
+def test_a_changed_value_shows_in_the_trace_and_the_csv(copy: GraphStore) -> None:
+    result = copy.query(
+        """SELECT ?o ?code ?v WHERE { ?o a pt:Observation ; pt:value ?v ;
+             pt:indicator/pt:item/pt:code ?code } ORDER BY ?o LIMIT 1"""
+    )
+    if not result.rows:
+        pytest.skip("no observation with a value")
+    obs, code, _ = (t.value for t in result.rows[0] if t is not None)
+    copy.oxigraph.update(
+        f"""DELETE {{ GRAPH ?g {{ <{obs}> pt:value ?v ; pt:text ?t }} }}
+            INSERT {{ GRAPH ?g {{ <{obs}> pt:value 12345.678 ; pt:text "改変値 12345.678"@ja }} }}
+            WHERE {{ GRAPH ?g {{ <{obs}> pt:value ?v OPTIONAL {{ <{obs}> pt:text ?t }} }} }}""",
+        prefixes={"pt": "https://w3id.org/plantrace/ontology#"},
+    )
+    copy.refresh_default_graph()
+    trace = views.trace(copy.query, code)
+    found = [o for i in trace.indicators for o in i.observations if o.iri == obs]
+    assert [str(o.value) for o in found] == ["12345.678"]
+    assert "改変値 12345.678" in tracecsv.trace_csv(copy.query).decode("utf-8")
+
+
+def test_search_sees_edited_text(copy: GraphStore) -> None:
+    (clause,) = copy.query("SELECT ?c { ?c a pt:GoalClause } ORDER BY ?c LIMIT 1").rows[0]
+    assert clause is not None
+    copy.oxigraph.update(
+        f"""INSERT {{ GRAPH <https://w3id.org/plantrace/id/graph/test> {{
+              <{clause.value}> pt:text "ＡＢＣ全角の試験語句" }} }} WHERE {{}}""",
+        prefixes={"pt": "https://w3id.org/plantrace/ontology#"},
+    )
+    copy.refresh_default_graph()
+    hits = views.search(copy.query, "abc全角", 5).hits
+    assert [h.iri for h in hits] == [clause.value]
+    assert hits[0].text == "ＡＢＣ全角の試験語句"  # shown as published
+
+
+def test_code_order() -> None:
+    codes = ["II-1", "I-10", "III-2", "I-2", "I-1"]
+    assert sorted(codes, key=views.code_key) == ["I-1", "I-2", "I-10", "II-1", "III-2"]

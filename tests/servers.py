@@ -1,0 +1,109 @@
+"""Servers for tests: start a command on 127.0.0.1 and a free port, wait until it answers.
+
+Used by ``tests/api`` (the plantrace servers, ``oxigraph serve``) and ``tests/test_remote.py``.
+Every server is a subprocess of the test run; :meth:`Server.stop` ends it (and, for
+``plantrace serve``, its query workers, which the server stops on shutdown).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+W3C = REPO.parent / "shared" / "w3c-sparql11-protocol"
+"""The W3C SPARQL 1.1 protocol tests: ``../shared`` beside the repository (as in CI)."""
+
+LIMITS = {
+    "PLANTRACE_QUERY_TIMEOUT": "3",
+    "PLANTRACE_ROW_LIMIT": "500",
+    "PLANTRACE_MAX_BODY": "8192",
+    "PLANTRACE_WORKERS": "2",
+}
+HOSTILE_IRI = "https://w3id.org/plantrace/id/test/hostile"
+HOSTILE_TEXT = '<script>alert("x")</script> & <b>太字</b>'
+JAPANESE_IRI = "https://w3id.org/plantrace/id/test/項目%201"
+"""An IRI with non-ASCII characters (and an escaped space), as kg.rdf makes them."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANTRACE_")}
+    env.update(LIMITS)
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Server:
+    """A running server: its base URL, process and log file."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def client(self, **kwargs: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, trust_env=False, **kwargs)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def start(
+    args: list[str], env: dict[str, str], log: Path, ready: str, timeout: float = 90
+) -> Server:
+    """Start ``args``, wait until ``GET ready`` answers 200."""
+    port = free_port()
+    args = [a.replace("{port}", str(port)) for a in args]
+    out = open(log, "wb")  # noqa: SIM115 - the server writes to it until it stops
+    process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{args} exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(url + ready, timeout=2, trust_env=False).status_code == 200:
+                return Server(url, process, log)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{args} did not answer in {timeout} s:\n{log.read_text()}")
+
+
+def serve(*options: str) -> list[str]:
+    return [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", "{port}",
+            *options]  # fmt: skip
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
+        "oxigraph"
+    )
+    if found is None:
+        raise RuntimeError(
+            "the `oxigraph` command (PyPI package oxigraph, a dev dependency) is missing"
+        )
+    return found
