@@ -226,8 +226,9 @@ def systems(
     if not oxi.exists():
         subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(oxi), "--file",
                         str(data)], check=True, stderr=subprocess.DEVNULL)  # fmt: skip
+        union = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
         subprocess.run([str(BIN / "oxigraph"), "update", "--location", str(oxi), "--update",
-                        "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"], check=True)  # fmt: skip
+                        union], check=True)  # fmt: skip
     oport = free_port()
     ocmd = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(oxi), "--bind",
             f"127.0.0.1:{oport}"]  # fmt: skip
@@ -303,8 +304,8 @@ def render(rows: list[Row], notes: list[str], args: argparse.Namespace) -> str:
     lines = [
         "## Peers: plantrace, Oxigraph server, rdflib-endpoint",
         "",
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"command: `.venv/bin/python bench/peers.py --sizes {args.sizes} --repeat {args.repeat} "
         f"--seconds {args.seconds}`",
         "",
