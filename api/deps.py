@@ -26,8 +26,6 @@ from kg.errors import PlantraceError
 from kg.remote import RemoteGraphStore
 from kg.store import STORE_LINK, GraphStore
 
-UNION_DEFAULT = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-
 
 @dataclass
 class Backend:
@@ -65,7 +63,13 @@ def load_dataset(path: Path, into: Path) -> int:
     except OSError as exc:
         raise PlantraceError(f"{path}: expected a readable {fmt.name} file ({exc})") from exc
     if not store.query("ASK { ?s ?p ?o }"):
-        store.update(UNION_DEFAULT)
+        # The union of the named graphs as the default graph, read from the file a second
+        # time and bulk-loaded (a store is a set, so a triple in two graphs is stored once):
+        # an INSERT … WHERE over a large store is many times slower and holds it all in memory.
+        triples = (
+            ox.Quad(q.subject, q.predicate, q.object) for q in ox.parse(path=str(path), format=fmt)
+        )
+        store.bulk_extend(triples)
     store.flush()
     size = len(store)
     del store
