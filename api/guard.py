@@ -12,7 +12,10 @@ the query text, not left to the engine (pyoxigraph *does* follow ``SERVICE`` ove
   caller can refuse graphs the store does not hold;
 * a text rdflib cannot parse is left to pyoxigraph, whose parser message becomes the 400 answer
   (it may be valid SPARQL that only pyoxigraph reads, e.g. RDF-star); if such a text mentions
-  ``FROM``, it is refused, because its graphs could not be checked.
+  ``FROM``, it is refused, because its graphs could not be checked;
+* brackets nested deeper than :data:`MAX_DEPTH` are refused as malformed (400): both parsers
+  recurse once per level, and pyoxigraph overflows its stack (the process dies) on a few
+  thousand levels, which a query of a few kilobytes can hold.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ UPDATE_KEYWORDS = frozenset(
 """Words that occur only in SPARQL Update requests."""
 
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused and nothing was changed"
+
+MAX_DEPTH = 64
+"""Deepest nesting of ``{ ( [`` a query may have (real queries stay under ten)."""
 
 
 class Refused(Exception):
@@ -60,6 +66,26 @@ def keywords(text: str) -> Iterator[str]:
     Skipped: comments, string literals (all four quote styles), IRI references, variables,
     language tags, numbers, prefixed names and blank node labels (anything with a colon).
     """
+    return (t for t in _tokens(text) if t not in _BRACKETS)
+
+
+_BRACKETS = frozenset("{}()[]")
+
+
+def depth(text: str) -> int:
+    """How deep the brackets ``{ ( [`` of a SPARQL text nest (outside strings, IRIs, comments)."""
+    level = deepest = 0
+    for token in _tokens(text):
+        if token in ("{", "(", "["):
+            level += 1
+            deepest = max(deepest, level)
+        elif token in ("}", ")", "]"):
+            level = max(level - 1, 0)
+    return deepest
+
+
+def _tokens(text: str) -> Iterator[str]:
+    """Bare words (upper-cased) and brackets, skipping what :func:`keywords` skips."""
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -87,6 +113,8 @@ def keywords(text: str) -> Iterator[str]:
                 yield word.upper()
             i = j
         else:
+            if c in _BRACKETS:
+                yield c
             i += 1
 
 
@@ -136,6 +164,11 @@ def check(text: str, base_iri: str | None, prefixes: Mapping[str, str]) -> Check
 
     Raises :class:`Refused` or :class:`Malformed`.
     """
+    nesting = depth(text)
+    if nesting > MAX_DEPTH:
+        raise Malformed(
+            f"malformed query: brackets nest {nesting} levels deep; at most {MAX_DEPTH} are allowed"
+        )
     words = set(keywords(text))
     if "SERVICE" in words:
         raise Refused(

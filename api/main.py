@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
@@ -26,7 +27,9 @@ from fastapi.staticfiles import StaticFiles
 from api import models as m
 from api.deps import Backend, get_pool, get_settings, prepare_backend, run_job
 from api.pool import QueryError, WorkerPool
-from api.routes import downloads, items, ld, sparql, statutes
+from api.routes import admin, downloads, items, ld, ontology, sparql, statutes
+from api.routes import analysis as analysis_routes
+from api.routes import pages as page_routes
 from kg import __version__
 from kg.config import Settings, load_settings
 
@@ -39,6 +42,7 @@ yearly grade, every fact with its source document and lines.
 * `/api/…`: JSON (this page documents it)
 * `/sparql`: SPARQL 1.1 Protocol, read-only, with time limit and row limit
 * `/id/…`: every IRI of the dataset (HTML, Turtle, JSON-LD by `Accept`)
+* `/ontology`: the vocabulary (a reference page, or the Turtle file by `Accept`)
 * `/downloads/…`: the dataset (TriG, N-Quads, JSON-LD), its VoID description, the trace as CSV
 """
 
@@ -120,8 +124,10 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             log.info("serving %s with %d query workers", prepared.description, settings.workers)
             app.state.pool = pool
             app.state.backend = prepared
+            await page_routes.start(app)
             yield
         finally:
+            await page_routes.stop(app)
             await pool.close()
             prepared.close()
 
@@ -136,6 +142,12 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.state.settings = settings
     for router in (items.router, statutes.router, sparql.router, ld.router, downloads.router):
         app.include_router(router)
+    app.include_router(ontology.router)
+    app.include_router(analysis_routes.router)
+    app.include_router(page_routes.router)
+    if settings.admin_token:  # off by default: without the token the path does not exist
+        app.include_router(admin.router)
+    page_routes.mount_static(app)
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=_swagger_assets()), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
@@ -175,6 +187,15 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         return PlainTextResponse(exc.message, exc.status, headers=headers)
 
     app.add_middleware(BodyLimit, limit=settings.max_body)
+    # Any site may read (GET) from a browser; no credentials, and no cross-site POST preflight
+    # succeeds, so a page elsewhere cannot drive /admin or send what needs a preflight.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_credentials=False,
+        expose_headers=["X-Plantrace-Truncated", "X-Plantrace-Row-Limit"],
+    )
     return app
 
 

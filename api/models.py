@@ -321,3 +321,107 @@ class Status(Model):
     query_timeout: float
     row_limit: int
     max_body: int
+
+
+# --- graph analyses (kg.analysis) --------------------------------------------------------------
+
+Kind = Literal[
+    "statute", "provision", "document", "goal", "plan", "annual", "indicator", "target",
+    "observation", "item", "evaluation", "overall", "staff", "other",
+]  # fmt: skip
+
+
+class GraphNode(Model):
+    """A node of the trace graph, as the analyses see it."""
+
+    iri: str
+    href: str
+    kind: Kind = Field(description="its level in the trace (from its class)")
+    item_code: str | None = None
+    year: int | None = None
+    label: str | None = Field(default=None, description="label, article, title or clause text")
+    quantitative: bool = Field(default=False, description="a quantitative indicator")
+    by: By | None = Field(default=None, description="who graded, for an evaluation")
+
+
+class Ratio(Model):
+    """``covered`` of ``total`` (``share`` is null when total is 0)."""
+
+    covered: int
+    total: int
+    share: float | None
+
+
+class ItemCoverage(Model):
+    """How complete one item's trace is in one fiscal year."""
+
+    code: str
+    item: str = Field(description="IRI of the item")
+    href: str
+    year: int
+    goal_plan: Ratio = Field(description="goal clauses that a plan clause implements")
+    plan_annual: Ratio = Field(description="plan clauses with an annual plan clause this year")
+    annual_indicator: Ratio = Field(description="this year's annual plan clauses with an indicator")
+    indicator_observation: Ratio = Field(
+        description="quantitative indicators with an actual value this year"
+    )
+    self_graded: bool
+    ministerial_graded: bool
+
+
+class YearCoverage(Model):
+    """The coverage of every item in one year, added up."""
+
+    year: int
+    goal_plan: Ratio
+    plan_annual: Ratio
+    annual_indicator: Ratio
+    indicator_observation: Ratio
+    items_self_graded: Ratio
+    items_ministerial_graded: Ratio
+
+
+class CoverageResponse(Model):
+    years: list[int]
+    items: list[ItemCoverage] = Field(description="one row per item and year")
+    totals: list[YearCoverage] = Field(
+        description="one row per year (all items, or the items asked)"
+    )
+
+
+class Gap(Model):
+    """A node without its link one level up (orphan) or down (dead end)."""
+
+    node: GraphNode
+    missing: str = Field(description="the kind of node it has no link to", examples=["plan"])
+
+
+class GapsResponse(Model):
+    orphans: list[Gap]
+    dead_ends: list[Gap]
+    counts: dict[str, int] = Field(description="orphans and dead ends per kind")
+
+
+class ImpactSet(Model):
+    """Every node that rests on a node (its descendants in the trace graph)."""
+
+    node: GraphNode
+    nodes: list[GraphNode]
+    counts: dict[str, int] = Field(description="nodes per kind")
+    items: list[str] = Field(description="codes of the items with a node in the set")
+
+
+class PathStep(Model):
+    node: GraphNode
+    via: list[str] = Field(
+        description="the link(s) from the previous node (prefixed predicates, or `graded`)"
+    )
+
+
+class PathResponse(Model):
+    """The shortest chain of links from one node down to another (or to the nearest grade)."""
+
+    source: str
+    target: str
+    length: int = Field(description="number of links")
+    steps: list[PathStep]

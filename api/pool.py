@@ -10,7 +10,8 @@ Workers are started with the ``spawn`` method: no state of the server process (t
 stores, sockets) is inherited. For the embedded store a worker opens whatever the state
 directory's ``store`` link points to when it starts; when a rebuild moves the link, idle workers
 that still hold the old store are replaced before they take a job, so every request after a
-rebuild sees the new data.
+rebuild sees the new data. :meth:`WorkerPool.reopen` (after ``POST /admin/rebuild``) moves
+them without a gap: it starts the fresh workers first and lets the old ones answer meanwhile.
 """
 
 from __future__ import annotations
@@ -114,6 +115,8 @@ class WorkerPool:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._warming = False  # reopen() is starting fresh workers: old ones may still answer
+        self._starting = 0  # replacements being started
 
     async def start(self) -> None:
         """Start every worker; raises :class:`QueryError` if one cannot open the store."""
@@ -176,9 +179,42 @@ class WorkerPool:
                 raise QueryError(
                     503, f"all {self.size} query workers stayed busy for {timeout:g} s; try again"
                 ) from None
-            if worker.store == current and worker.process.is_alive():
+            if worker.process.is_alive() and (worker.store == current or self._warming):
                 return worker
             self._retire(worker)  # the store was rebuilt (or the worker died): replace it
+
+    async def reopen(self) -> int:
+        """Move every worker to the store the spec names now (after a rebuild), without a gap:
+        fresh workers are started first while the old ones go on answering; then the old ones
+        are stopped (idle ones at once, busy ones when they finish). Returns how many moved."""
+        current = self.spec.current()
+        stale = [w for w in self._workers if w.store != current]
+        if not stale:
+            return 0
+        loop = asyncio.get_running_loop()
+        self._warming = True
+        try:
+            started = await asyncio.gather(
+                *(loop.run_in_executor(self._threads, _Worker.start, self.spec) for _ in stale),
+                return_exceptions=True,
+            )
+        finally:
+            self._warming = False
+        fresh = [w for w in started if isinstance(w, _Worker)]
+        if self._closed:
+            for worker in fresh:
+                worker.kill()
+            return 0
+        self._workers.extend(fresh)
+        idle = []
+        while not self._idle.empty():
+            idle.append(self._idle.get_nowait())
+        for worker in [*fresh, *(w for w in idle if w not in stale)]:
+            self._idle.put_nowait(worker)
+        for worker in idle:
+            if worker in stale:
+                self._retire(worker)  # replaced only if a fresh one failed to start
+        return len(fresh)
 
     def _release(self, worker: _Worker, future: asyncio.Future[Any]) -> None:
         if self._closed:
@@ -193,11 +229,20 @@ class WorkerPool:
         if worker in self._workers:
             self._workers.remove(worker)
         self.restarts += 1
+        if len(self._workers) + self._starting >= self.size:
+            return  # a fresh worker took its place already (reopen)
+        self._starting += 1
         task = asyncio.ensure_future(self._replace())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _replace(self) -> None:
+        try:
+            await self._start_one()
+        finally:
+            self._starting -= 1
+
+    async def _start_one(self) -> None:
         loop = asyncio.get_running_loop()
         delay = 0.5
         while not self._closed:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from api import models as m
 from kg import queries as q
@@ -41,8 +42,17 @@ class Invalid(ValueError):
 
 
 def href(iri: str) -> str:
-    """Where this server answers for ``iri``: ``/id/…`` for plantrace's IRIs, else the IRI."""
-    return "/id/" + iri[len(PTID_NS) :] if iri.startswith(PTID_NS) else iri
+    """Where this server answers for ``iri``: ``/id/…`` for plantrace's IRIs, the ontology page
+    (``/ontology#GoalClause``) for its terms, an ``http(s)`` IRI itself, and for any other
+    scheme a ``DESCRIBE`` at ``/sparql`` (so no data can make a ``javascript:`` link)."""
+    if iri.startswith(PTID_NS):
+        return "/id/" + iri[len(PTID_NS) :]
+    if iri.startswith(PT_NS):
+        return "/ontology#" + iri[len(PT_NS) :]
+    if not iri.lower().startswith(("http://", "https://")):
+        # never a javascript:, data: … link from a served dataset: ask the endpoint instead
+        return "/sparql?query=" + quote(f"DESCRIBE <{iri}>", safe="")
+    return iri
 
 
 def prefixed(iri: str) -> str:

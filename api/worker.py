@@ -21,6 +21,7 @@ import os
 import resource
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from typing import Any, Literal
 
 import pyoxigraph as ox
 
-from api import formats, guard, linked, tracecsv, views
+from api import analysis, formats, guard, linked, pages, tracecsv, views
 from api.formats import NotAcceptable
 from kg import queries as q
 from kg.config import RemoteStore
@@ -213,6 +214,16 @@ VIEWS: dict[str, Callable[..., Any]] = {
     "void": linked.void,
     "service_description": linked.service_description,
     "describe": linked.describe,
+    "analysis_coverage": analysis.coverage,
+    "analysis_gaps": analysis.gaps,
+    "analysis_impact": analysis.impact,
+    "analysis_path": analysis.path,
+    "page_dashboard": pages.dashboard_page,
+    "page_item": pages.item_page,
+    "page_statutes": pages.statutes_page,
+    "page_provision": pages.provision_page,
+    "page_validation": pages.validation_page,
+    "page_query": pages.query_page,
 }
 """Jobs that are a function of the query function and keyword arguments."""
 
@@ -244,7 +255,11 @@ def handle(engine: Engine, name: str, kwargs: dict[str, Any]) -> tuple[Any, ...]
     except views.Invalid as exc:
         return ("error", 400, str(exc))
     except RemoteError as exc:
+        if exc.status == 0:  # no answer: the store is down or restarting; ask to retry
+            return ("error", 503, f"the triple store is not reachable; try again later ({exc})")
         return ("error", 400 if exc.status == 400 else 502, str(exc))
+    except RecursionError:
+        return ("error", 400, "malformed request: it nests too deeply to be read")
     except MemoryError:
         return ("error", 503, "the query needed more memory than a query worker may use")
     except PlantraceError as exc:
@@ -254,12 +269,28 @@ def handle(engine: Engine, name: str, kwargs: dict[str, Any]) -> tuple[Any, ...]
         return ("error", 500, f"internal error: {type(exc).__name__}: {exc}")
 
 
+STACK_MIB = 256
+"""Stack of the thread that runs jobs. pyoxigraph parses and evaluates recursively: on the
+default 8 MiB a long chain (``?a && ?b && …``, ``{ } UNION { } UNION …``) of a few ten
+kilobytes overflows it and kills the process; with this much such a query is answered or
+stopped at the time limit. Address space only: pages are touched as the recursion goes."""
+
+
 def main(conn: Connection, spec: WorkerSpec) -> None:
-    """The worker process: open the store, say ready, then answer jobs until the pipe closes."""
+    """The worker process: open the store, say ready, then answer jobs until the pipe closes
+    (in a thread with a :data:`STACK_MIB` stack)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
     if spec.memory_mib > 0:
         limit = spec.memory_mib * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    stack = STACK_MIB if spec.memory_mib <= 0 else max(8, min(STACK_MIB, spec.memory_mib // 4))
+    threading.stack_size(stack * 1024 * 1024)
+    runner = threading.Thread(target=_serve, args=(conn, spec), name="plantrace-jobs")
+    runner.start()
+    runner.join()
+
+
+def _serve(conn: Connection, spec: WorkerSpec) -> None:
     try:
         engine = Engine(spec)
     except Exception as exc:

@@ -32,6 +32,8 @@ variable                      meaning                                    default
 ``PLANTRACE_WORKERS``         query worker processes                     ``2``
 ``PLANTRACE_WORKER_MEMORY``   address-space limit of one query worker,   ``4096``
                               in MiB (0: no limit)
+``PLANTRACE_ADMIN_TOKEN``     bearer token that enables                  (empty: no admin
+                              ``POST /admin/rebuild``; keep it secret     endpoints at all)
 ============================  =========================================  ======================
 
 The remote endpoints default to the layout of an Oxigraph server: a query endpoint ending in
@@ -43,7 +45,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import PlantraceError
@@ -65,6 +67,7 @@ ENV_ROW_LIMIT = "PLANTRACE_ROW_LIMIT"
 ENV_MAX_BODY = "PLANTRACE_MAX_BODY"
 ENV_WORKERS = "PLANTRACE_WORKERS"
 ENV_WORKER_MEMORY = "PLANTRACE_WORKER_MEMORY"
+ENV_ADMIN_TOKEN = "PLANTRACE_ADMIN_TOKEN"
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class Settings:
     max_body: int = 1_048_576
     workers: int = 2
     worker_memory_mib: int = 4096
+    admin_token: str | None = field(default=None, repr=False)  # never in logs or reprs
 
     @property
     def manifest_path(self) -> Path:
@@ -152,4 +156,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_body=int(number(ENV_MAX_BODY, 1_048_576, 1024)),
         workers=int(number(ENV_WORKERS, 2, 1)),
         worker_memory_mib=int(number(ENV_WORKER_MEMORY, 4096, 0)),
+        admin_token=env.get(ENV_ADMIN_TOKEN, "").strip() or None,
     )

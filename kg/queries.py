@@ -378,6 +378,53 @@ def dependents(run: QueryFn, nodes: Iterable[str]) -> list[Row]:
     )
 
 
+def dependency_links(run: QueryFn) -> list[Row]:
+    """Every dependency link of the graph at once (``?node`` depends on ``?on`` through
+    ``?predicate``), by the rules of :func:`dependents`: for analyses of the whole trace."""
+    forward = " ".join(DEPENDENCY_PREDICATES)
+    reverse = " ".join(REVERSE_DEPENDENCY_PREDICATES)
+    excluded = ", ".join(DEPENDENCY_PREDICATES)
+    return select(
+        run,
+        f"""SELECT DISTINCT ?node ?predicate ?on WHERE {{
+  {{ VALUES ?predicate {{ {forward} }} ?node ?predicate ?on . }}
+  UNION {{ VALUES ?predicate {{ {reverse} }} ?on ?predicate ?node . }}
+  UNION {{
+    VALUES ?legal {{ pt:Provision pt:Statute }} ?on a ?legal .
+    ?node ?predicate ?on .
+    FILTER(?predicate NOT IN (rdf:type, prov:wasDerivedFrom, rdfs:seeAlso, {excluded}))
+  }}
+  FILTER(isIRI(?node) && isIRI(?on))
+}}""",
+    )
+
+
+TRACE_CLASSES = (
+    "pt:Statute", "pt:Provision", "pt:MidTermGoal", "pt:MidTermPlan", "pt:AnnualPlan",
+    "pt:GoalClause", "pt:PlanClause", "pt:AnnualPlanClause", "pt:Indicator",
+    "pt:QuantitativeIndicator", "pt:Target", "pt:Observation", "pt:EvaluationItem",
+    "pt:SelfEvaluation", "pt:MinisterialEvaluation", "pt:OverallEvaluation", "pt:StaffCount",
+)  # fmt: skip
+"""The classes of the trace, from the law to the grades (see :mod:`kg.analysis`)."""
+
+
+def trace_nodes(run: QueryFn) -> list[Row]:
+    """Nodes of the :data:`TRACE_CLASSES`: one row per type, item code, year and label
+    (labels in every language, ``?lang`` their tag; a clause's label is its text)."""
+    return select(
+        run,
+        f"""SELECT ?node ?type ?code ?year ?label ?lang WHERE {{
+  VALUES ?type {{ {" ".join(TRACE_CLASSES)} }}
+  ?node a ?type .
+  OPTIONAL {{ ?node (pt:code|pt:item/pt:code|pt:evaluates/pt:code|pt:indicator/pt:item/pt:code
+                    |^pt:target/pt:item/pt:code|^pt:staff/pt:code) ?code }}
+  OPTIONAL {{ ?node pt:fiscalYear/pt:year ?year }}
+  OPTIONAL {{ ?node rdfs:label|pt:articleLabel|dcterms:title|pt:text ?label
+             BIND(LANG(?label) AS ?lang) }}
+}}""",
+    )
+
+
 def node_summaries(run: QueryFn, nodes: Iterable[str]) -> list[Row]:
     """Types, labels, codes and years of ``nodes``, for listing them to people."""
     terms = sorted({iri(n) for n in nodes})

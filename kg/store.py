@@ -20,7 +20,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -233,16 +233,36 @@ def write_atomically(path: Path, data: bytes) -> None:
             out.write(data)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise PlantraceError(f"{path}: expected a writable file ({exc.strerror})") from exc
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise
+
+
+def _discard(tmp: Path) -> None:
+    """Remove a temporary file if it is there (on a read-only file system even a missing
+    file's unlink fails: that must not hide the error being reported)."""
+    with suppress(OSError):
+        tmp.unlink(missing_ok=True)
+
+
+def unwritable(state_dir: Path, exc: OSError) -> PlantraceError:
+    """The one-line error for a state directory a build cannot write: not a directory,
+    read-only, full, or not ours."""
+    reason = " ".join(str(exc.strerror or exc).split())
+    return PlantraceError(
+        f"{state_dir}: expected a writable directory with free space for the store ({reason})"
+    )
 
 
 @contextmanager
 def _exclusive(lock_path: Path) -> Iterator[None]:
-    with open(lock_path, "a") as lock:
+    try:
+        lock = open(lock_path, "a")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise unwritable(lock_path.parent, exc) from exc
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -262,21 +282,39 @@ def building(state_dir: Path) -> Iterator[GraphStore]:
     If the block raises (or the process dies), the fresh directory is discarded and the current
     store is left as it was. After a successful swap the previous store directory is kept (a
     reader may still have it open) and older ones are removed.
+
+    A state directory that cannot be written (a file, read-only, full: an :class:`OSError`
+    from the store, since sources and parsers raise :class:`PlantraceError`) is a one-line
+    :class:`PlantraceError` naming it.
     """
-    state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise unwritable(state_dir, exc) from exc
     with _exclusive(state_dir / "build.lock"):
         fresh = state_dir / f"store-{uuid.uuid4().hex[:12]}"
-        fresh.mkdir()
-        store = GraphStore(ox.Store(str(fresh)))
+        try:
+            fresh.mkdir()
+            store = GraphStore(ox.Store(str(fresh)))
+        except OSError as exc:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise unwritable(state_dir, exc) from exc
         try:
             yield store
             store.flush()
-        except BaseException:
+        except BaseException as exc:
             store.close()
             shutil.rmtree(fresh, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise unwritable(state_dir, exc) from exc
             raise
         store.close()
-        _publish(state_dir, fresh)
+        try:
+            _publish(state_dir, fresh)
+        except OSError as exc:
+            if (state_dir / STORE_LINK).resolve() != fresh.resolve():  # not switched: discard
+                shutil.rmtree(fresh, ignore_errors=True)
+            raise unwritable(state_dir, exc) from exc
 
 
 def _publish(state_dir: Path, fresh: Path) -> None:

@@ -8,7 +8,8 @@ a second module named ``conftest`` would shadow ``tests/conftest.py`` for the mo
 * ``remote_server``: ``oxigraph serve`` filled by ``plantrace build`` with ``PLANTRACE_STORE``,
   and ``plantrace serve`` on it (the same API, a remote store);
 * ``dataset_server``: ``plantrace serve --dataset`` on a TriG file with the W3C protocol test
-  graphs and a small graph of hostile text (for the escaping tests).
+  graphs, a small graph of hostile text and a whole trace of one item whose every text is
+  markup (for the escaping tests of the API and of the pages in a browser).
 
 The servers run with a short time limit, a small row limit and body limit (``LIMITS``) so the
 limit tests are quick. Each is one subprocess (plus its query workers), stopped at the end.
@@ -24,9 +25,12 @@ from pathlib import Path
 
 import pytest
 from servers import (
+    HOSTILE_CODE,
     HOSTILE_IRI,
+    HOSTILE_LAW,
     HOSTILE_TEXT,
     JAPANESE_IRI,
+    PWN,
     REPO,
     W3C,
     Server,
@@ -129,8 +133,68 @@ def dataset_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f'<{HOSTILE_IRI}> <https://w3id.org/plantrace/ontology#text> "{escaped}" .\n'
         f'<{JAPANESE_IRI}> <http://www.w3.org/2000/01/rdf-schema#label> "日本語の IRI"@ja .\n}}\n'
     )
+    parts.append(hostile_item_graph())
     out.write_text("".join(parts), encoding="utf-8")
     return out
+
+
+def _literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def hostile_item_graph() -> str:
+    """A named graph with a whole trace (statute, article, item, goal, plan and annual clauses
+    in two years, an indicator with target and actual values, grades, a source document) whose
+    every text is markup that would run if a page did not escape it (:data:`servers.PWN`)."""
+    law = HOSTILE_LAW
+    t = "https://w3id.org/plantrace/id/test/x/"
+    p = _literal(PWN)
+
+    def text(label: str) -> str:
+        return _literal(f"{label} {PWN}")
+
+    return f"""@prefix pt: <https://w3id.org/plantrace/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+<https://w3id.org/plantrace/id/graph/hostile> {{
+<{law}> a pt:Statute ; dcterms:title {text("法律")}@ja ; skos:altLabel {p}@ja .
+<{law}/art1> a pt:Provision ; dcterms:isPartOf <{law}> ; pt:articleLabel {text("第1条")} ;
+    pt:caption {p} ; pt:text {text("条文")} .
+<{t}doc> a pt:SourceDocument ; dcterms:title {text("文書")}@ja ; pt:fileName {p} .
+<{t}doc/L1-L2> a pt:Span ; pt:document <{t}doc> ; pt:lineStart 1 ; pt:lineEnd 2 .
+<{t}goal> a pt:MidTermGoal ; pt:authorizedBy <{law}/art1> .
+<{t}fy2021> a pt:FiscalYear ; pt:year 2021 .
+<{t}fy2025> a pt:FiscalYear ; pt:year 2025 .
+<{t}item> a pt:EvaluationItem ; pt:code {_literal(HOSTILE_CODE)} ; rdfs:label {text("項目")}@ja ;
+    pt:legalBasis <{law}/art1> ; pt:legalBasisText {p} ; pt:relatedPolicy {p} ;
+    prov:wasDerivedFrom <{t}doc/L1-L2> .
+<{t}g1> a pt:GoalClause ; pt:item <{t}item> ; pt:partOf <{t}goal> ; pt:sectionNumber {p} ;
+    pt:text {text("目標")} ; prov:wasDerivedFrom <{t}doc/L1-L2> .
+<{t}p1> a pt:PlanClause ; pt:item <{t}item> ; pt:implements <{t}g1> ; pt:text {text("計画")} .
+<{t}a2021> a pt:AnnualPlanClause ; pt:item <{t}item> ; pt:implements <{t}p1> ;
+    pt:fiscalYear <{t}fy2021> ; pt:text {text("令和3年度の年度計画")} .
+<{t}a2025> a pt:AnnualPlanClause ; pt:item <{t}item> ; pt:implements <{t}p1> ;
+    pt:fiscalYear <{t}fy2025> ; pt:text {text("令和7年度の年度計画、改め")} .
+<{t}i1> a pt:Indicator, pt:QuantitativeIndicator ; pt:item <{t}item> ; rdfs:label {text("指標")} ;
+    pt:measures <{t}a2021>, <{t}a2025> ; pt:target <{t}target> .
+<{t}i2> a pt:Indicator, pt:EvaluationViewpoint ; pt:item <{t}item> ; rdfs:label {text("視点")} ;
+    pt:measures <{t}a2021> .
+<{t}target> a pt:Target ; pt:targetValue 95.0 ; pt:unit {p} ; pt:comparator ">=" ;
+    pt:text {text("目標値")} ; prov:wasDerivedFrom <{t}doc/L1-L2> .
+<{t}o2021> a pt:Observation ; pt:indicator <{t}i1> ; pt:fiscalYear <{t}fy2021> ;
+    pt:value 97.5 ; pt:unit {p} ; pt:subject {p} ; pt:text {text("実績")} ;
+    prov:wasDerivedFrom <{t}doc/L1-L2> .
+<{t}o2025> a pt:Observation ; pt:indicator <{t}i1> ; pt:fiscalYear <{t}fy2025> ;
+    pt:value 96.25 ; pt:subject {p} ; pt:text {text("実績")} .
+<{t}e-self> a pt:Evaluation, pt:SelfEvaluation ; pt:evaluates <{t}item> ;
+    pt:fiscalYear <{t}fy2021> ; pt:grade pt:GradeA ; pt:rationale {text("根拠")} ;
+    pt:importanceHigh true ; prov:wasDerivedFrom <{t}doc/L1-L2> .
+<{t}e-min> a pt:Evaluation, pt:MinisterialEvaluation ; pt:evaluates <{t}item> ;
+    pt:fiscalYear <{t}fy2021> ; pt:grade pt:GradeB ; pt:difficultyHigh true .
+}}
+"""
 
 
 @pytest.fixture(scope="session")

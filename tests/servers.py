@@ -33,6 +33,14 @@ HOSTILE_IRI = "https://w3id.org/plantrace/id/test/hostile"
 HOSTILE_TEXT = '<script>alert("x")</script> & <b>太字</b>'
 JAPANESE_IRI = "https://w3id.org/plantrace/id/test/項目%201"
 """An IRI with non-ASCII characters (and an escaped space), as kg.rdf makes them."""
+PWN = (
+    '<script>window.__pwned="script";alert(1)</script>'
+    '<img src=x onerror="window.__pwned=\'img\'">'
+)
+"""Markup that sets ``window.__pwned`` (or opens a dialog) if a page ever runs it."""
+HOSTILE_CODE = 'X"<img src=x onerror=window.__pwned=9>'
+"""An item code that is markup (it ends up in URLs, tables and graph labels)."""
+HOSTILE_LAW = "https://w3id.org/plantrace/id/law/TEST"
 
 
 def free_port() -> int:

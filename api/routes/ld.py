@@ -2,8 +2,8 @@
 
 Content negotiation on ``Accept`` (or ``?format=``): a browser gets an HTML page (the node's
 properties, what points at it, and the quoted source lines of its spans; an item's page shows its
-whole trace), other clients get Turtle, JSON-LD, N-Triples or RDF/XML. The home page ``/`` lists
-the items with their grade matrix.
+whole trace), other clients get Turtle, JSON-LD, N-Triples or RDF/XML. The pages for people (the
+dashboard at ``/``, trace pages, …) are in :mod:`api.routes.pages`.
 
 Request paths are URIs and the graph's names are IRIs (RFC 3987): percent-escapes of non-ASCII
 characters in the path are decoded to find the IRI, escapes of ASCII characters are kept.
@@ -55,7 +55,12 @@ def requested_iri(request: Request) -> str:
 
 @router.get(
     "/id/{path:path}",
-    responses={200: {"content": {t: {} for t in OFFERS}}, 404: {"description": "not in the data"}},
+    responses={
+        200: {"content": {t: {} for t in OFFERS}},
+        400: {"description": "unknown format= (text/plain message)"},
+        404: {"description": "not in the data"},
+        406: {"description": "no acceptable format"},
+    },
 )
 async def resource(
     request: Request,
@@ -77,11 +82,3 @@ async def resource(
     if body is None:
         raise QueryError(404, f"{iri} is not in the data")
     return Response(body, media_type=formats.media_type_header(media), headers={"Vary": "Accept"})
-
-
-@router.get("/", include_in_schema=False)
-async def home(request: Request) -> Response:
-    """The home page: items with their grades, and where to go next."""
-    items = await run_job(request, "items")
-    years = await run_job(request, "years")
-    return html.render(request, "home.html", items=items, years=years)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 
-from api.guard import Checked, Refused, check, keywords
+from api.guard import MAX_DEPTH, Checked, Malformed, Refused, check, depth, keywords
 from kg.store import PREFIXES
 
 BASE = "http://127.0.0.1/sparql"
@@ -59,3 +60,46 @@ def test_text_only_pyoxigraph_reads_is_left_to_it() -> None:
                  BASE, PREFIXES).form == "construct"  # fmt: skip
     with pytest.raises(Refused, match="FROM"):
         check("SELECT * FROM <http://x/> { << ?s ?p ?o >> ?q ?r }", BASE, PREFIXES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * { FILTER EXISTS { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } }",
+        "SELECT * { { SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } } }",
+        "SELECT * { ?s ?p ?o } VALUES ?x { 1 } # ...\nSERVICE <http://127.0.0.1:9/> {}",
+        "ASK { FILTER(?x < 3) SERVICE <http://127.0.0.1:9/> {} }",
+        "ASK { FILTER(?x <?y) SERVICE <http://127.0.0.1:9/> {} }",
+    ],
+)
+def test_refused_in_disguise(text: str) -> None:
+    with pytest.raises(Refused):
+        check(text, BASE, PREFIXES)
+
+
+ESCAPED_SERVICE = [
+    r"SELECT * { \u0053ERVICE <http://127.0.0.1:{port}/> { ?s ?p ?o } }",
+    r"SELECT * { SERVIC\U00000045 <http://127.0.0.1:{port}/> { ?s ?p ?o } }",
+    r"SELECT * { << ?s ?p ?o >> ?q ?r . \u0053ERVICE <http://127.0.0.1:{port}/> {} }",
+]
+"""SPARQL's ``\\u`` escapes spelling ``SERVICE``: the keyword scan does not expand them."""
+
+
+@pytest.mark.parametrize("text", ESCAPED_SERVICE)
+def test_escaped_keywords_are_not_keywords_to_pyoxigraph(text: str) -> None:
+    """Safe because pyoxigraph does not expand ``\\u`` outside strings and IRIs either: an
+    escaped ``SERVICE`` is a syntax error (400), nothing is fetched (over HTTP, with a listener
+    that counts connections: ``test_hostile.py``)."""
+    with pytest.raises(SyntaxError):
+        ox.Store().query(text.replace("{port}", "9"))
+
+
+def test_nesting_depth() -> None:
+    assert depth("SELECT * { ?s ?p ?o FILTER((1)) }") == 3
+    assert depth('ASK { ?s ?p "{{{{((((" . <http://x/(> ?p ?o # {{{{\n}') == 1
+    assert check("SELECT * " + "{" * MAX_DEPTH + "}" * MAX_DEPTH, BASE, PREFIXES).form == "select"
+    for text in ("SELECT * " + "{" * (MAX_DEPTH + 1) + "}" * (MAX_DEPTH + 1),
+                 "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+                 "ASK { ?s " + "(" * 5000 + "<urn:p>" + ")" * 5000 + " ?o }"):  # fmt: skip
+        with pytest.raises(Malformed, match=f"at most {MAX_DEPTH}"):
+            check(text, BASE, PREFIXES)

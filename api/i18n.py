@@ -1,0 +1,211 @@
+"""The labels of the pages' chrome in Japanese (the default) and English.
+
+The language of a page is ``?lang=ja|en`` when given (the answer then sets a cookie, so the
+choice sticks), else the cookie, else Japanese. Only the chrome is translated: texts read from
+the documents are shown as published.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import Request
+
+LANGS = ("ja", "en")
+DEFAULT = "ja"
+COOKIE = "plantrace_lang"
+
+LABELS: dict[str, tuple[str, str]] = {
+    # navigation and common words
+    "nav.dashboard": ("ダッシュボード", "Dashboard"),
+    "nav.statutes": ("法令", "Statutes"),
+    "nav.validation": ("検証", "Validation"),
+    "nav.query": ("検索・クエリ", "Search & query"),
+    "nav.sparql": ("SPARQL", "SPARQL"),
+    "nav.downloads": ("ダウンロード", "Downloads"),
+    "nav.api": ("API", "API"),
+    "nav.switch": ("English", "日本語"),
+    "nav.menu": ("メニュー", "Menu"),
+    "source": ("出典", "Source"),
+    "sources": ("出典", "Sources"),
+    "lines": ("行", "lines"),
+    "item": ("評価項目", "Item"),
+    "items": ("評価項目", "Items"),
+    "code": ("項目", "Code"),
+    "name": ("名称", "Name"),
+    "year": ("年度", "Year"),
+    "self": ("自己評価", "Self"),
+    "self.short": ("自", "S"),
+    "ministerial": ("主務大臣評価", "Ministerial"),
+    "ministerial.short": ("大", "M"),
+    "grade": ("評定", "Grade"),
+    "overall": ("総合評定", "Overall grade"),
+    "rationale": ("評定の根拠", "Rationale"),
+    "none": ("なし", "none"),
+    "json": ("JSON", "JSON"),
+    "ld": ("RDF", "RDF"),
+    "not_found": ("見つからない", "Not found"),
+    "more": ("ほか", "more"),
+    # dashboard
+    "dash.title": ("評価項目と評定", "Items and grades"),
+    "dash.intro": (
+        "年度ごとの自己評価（自）と主務大臣評価（大）。評定をクリックすると出典の行を表示。",
+        "Self (S) and ministerial (M) grades by fiscal year. Click a grade for its source lines.",
+    ),
+    "dash.marks": (
+        "○ 重要度「高」、下線 困難度「高」、重 重点化",
+        "○ importance high, underline difficulty high, 重 priority",
+    ),
+    "dash.validation": ("検証結果", "Validation"),
+    "dash.validation.more": ("検証結果の詳細", "all findings"),
+    "dash.validation.unavailable": (
+        "検証結果を今は得られない（検証ページで再試行）。",
+        "The validation report is not available now (the validation page tries again).",
+    ),
+    "dash.coverage": ("トレースの充足度（全項目）", "Trace coverage (all items)"),
+    "dash.trace": ("トレース", "trace"),
+    "severity.violation": ("違反", "violations"),
+    "severity.warning": ("警告", "warnings"),
+    "severity.info": ("情報", "info"),
+    # coverage levels
+    "cov.goal_plan": ("目標→計画", "goal → plan"),
+    "cov.plan_annual": ("計画→年度計画", "plan → annual plan"),
+    "cov.annual_indicator": ("年度計画→指標", "annual plan → indicator"),
+    "cov.indicator_observation": ("定量指標→実績", "quantitative indicator → actual"),
+    "cov.self": ("自己評価あり", "self grade"),
+    "cov.ministerial": ("主務大臣評価あり", "ministerial grade"),
+    "cov.level": ("段階", "Level"),
+    # trace page
+    "trace.title": ("トレース", "Trace"),
+    "trace.legal_basis": ("根拠法令", "Legal basis"),
+    "trace.related_policy": ("関連する政策・施策", "Related policy"),
+    "trace.graph": ("トレースグラフ", "Trace graph"),
+    "trace.graph.help": (
+        "中期目標 → 中期計画 → 年度計画 → 指標 → 実績 → 評定。ノードをクリックすると詳細へ。"
+        "ドラッグで移動、ホイール・ピンチで拡大縮小。",
+        "Goal → plan → annual plan → indicator → actual → grade. Click a node to open it; "
+        "drag to move, wheel or pinch to zoom.",
+    ),
+    "trace.coverage": ("充足度", "Coverage"),
+    "trace.clauses": ("年度ごとの計画", "Clauses by year"),
+    "trace.goal": ("中期目標", "Mid-term goal"),
+    "trace.plan": ("中期計画", "Mid-term plan"),
+    "trace.annual": ("年度計画", "Annual plan"),
+    "trace.changes": ("年度間の変化", "What changed year to year"),
+    "trace.changes.help": (
+        "同じ中期計画の項目に対応する年度計画を並べ、文字単位の差分を示す（削除・追加）。",
+        "The annual plan clauses under one plan clause side by side, with character "
+        "differences marked (deleted, inserted).",
+    ),
+    "trace.changes.none": (
+        "比較できる二つの年度の年度計画がない。",
+        "No plan clause has annual plan clauses in two years to compare.",
+    ),
+    "trace.similarity": ("一致率", "similarity"),
+    "trace.indicators": ("指標と実績", "Indicators and actual values"),
+    "trace.viewpoints": ("評価の視点", "Evaluation viewpoints"),
+    "trace.target": ("目標", "Target"),
+    "trace.actual": ("実績", "Actual"),
+    "trace.no_values": ("数値の実績なし", "no numeric actual values"),
+    "trace.grades": ("評定と根拠", "Grades and rationale"),
+    "trace.quotes": ("出典の引用", "Source quotes"),
+    "trace.no_clause": ("（対応する中期計画なし）", "(no plan clause)"),
+    "trace.unmatched": ("（中期計画の項目に対応しない）", "(not under a plan clause)"),
+    "trace.path": ("根拠条文から評定まで", "From the article to a grade"),
+    # kinds of nodes
+    "kind.statute": ("法令", "statute"),
+    "kind.provision": ("条文", "article"),
+    "kind.document": ("計画文書", "plan document"),
+    "kind.goal": ("中期目標", "goal clause"),
+    "kind.plan": ("中期計画", "plan clause"),
+    "kind.annual": ("年度計画", "annual plan clause"),
+    "kind.indicator": ("指標", "indicator"),
+    "kind.viewpoint": ("評価の視点", "evaluation viewpoint"),
+    "kind.target": ("目標値", "target"),
+    "kind.observation": ("実績", "actual value"),
+    "kind.item": ("評価項目", "item"),
+    "kind.evaluation": ("評定", "grade"),
+    "kind.overall": ("総合評定", "overall grade"),
+    "kind.staff": ("人員", "staff"),
+    "kind.other": ("その他", "other"),
+    # statutes
+    "stat.title": ("法令と影響範囲", "Statutes and their impact"),
+    "stat.intro": (
+        "条文ごとに、その条文に依拠する評価項目・計画・指標・評定の数。",
+        "For each article: the items, clauses, indicators and grades that rest on it.",
+    ),
+    "stat.article": ("条文", "Article"),
+    "stat.caption": ("見出し", "Caption"),
+    "stat.impact": ("影響範囲", "Impact"),
+    "stat.graph": (
+        "影響グラフ（条文 → 評価項目 → 計画）", "Impact graph (article → items → clauses)"
+    ),
+    "stat.items": ("影響を受ける評価項目", "Items affected"),
+    "stat.no_impact": (
+        "この条文に依拠するものはない。", "Nothing in the data rests on this article."
+    ),
+    "stat.text": ("条文", "Text"),
+    "stat.paragraphs": ("項", "Paragraphs"),
+    "stat.counts": ("種類ごとの数", "Count per kind"),
+    # validation
+    "val.title": ("検証結果", "Validation report"),
+    "val.intro": (
+        "SHACL 形状（shapes/）によるグラフの検証。各指摘は対象ノード、根拠条文、出典へリンクする。",
+        "The graph checked against the SHACL shapes in shapes/. Each finding links to its node, "
+        "the article it comes from and its source lines.",
+    ),
+    "val.rule": ("規則", "Rule"),
+    "val.node": ("対象", "Node"),
+    "val.message": ("内容", "Message"),
+    "val.value": ("値", "value"),
+    "val.article": ("根拠条文", "Article"),
+    "val.none": ("指摘はない。", "No findings."),
+    "val.gaps": ("孤立・行き止まりのノード", "Orphan and dead-end nodes"),
+    "val.orphans": ("上位へのリンクがない（孤立）", "Orphans (no link one level up)"),
+    "val.dead_ends": ("下位へのリンクがない（行き止まり）", "Dead ends (nothing one level down)"),
+    "val.missing": ("欠けているもの", "Missing"),
+    # query page
+    "query.title": ("検索とクエリ", "Search and query"),
+    "query.search": ("条文・計画の本文を検索", "Search clause texts"),
+    "query.search.button": ("検索", "Search"),
+    "query.hits": ("件", "hits"),
+    "query.no_hits": ("該当なし", "No matches"),
+    "query.sparql": ("SPARQL クエリ", "SPARQL query"),
+    "query.examples": ("例", "Examples"),
+    "query.ex.matrix": ("評定の一覧", "Grade matrix"),
+    "query.ex.trace": ("項目のトレース", "An item's trace"),
+    "query.ex.impact": ("条文の影響範囲", "An article's impact"),
+    "query.run": ("実行", "Run"),
+    "query.rows": ("行", "rows"),
+    "query.truncated": ("（上限で打ち切り）", "(cut at the row limit)"),
+    "query.needs_js": (
+        "クエリの実行には JavaScript が必要。/sparql に直接送ることもできる。",
+        "Running a query needs JavaScript; you can also send it to /sparql directly.",
+    ),
+}
+
+
+def choose(request: Request) -> str:
+    """The language of the page: ``?lang=``, else the cookie, else Japanese."""
+    for value in (request.query_params.get("lang"), request.cookies.get(COOKIE)):
+        if value in LANGS:
+            return value
+    return DEFAULT
+
+
+class Translator:
+    """``t("key")`` in templates: the label in the page's language (the key if unknown)."""
+
+    def __init__(self, lang: str) -> None:
+        self.index = LANGS.index(lang) if lang in LANGS else 0
+
+    def __call__(self, key: str) -> str:
+        pair = LABELS.get(key)
+        return pair[self.index] if pair else key
+
+
+def switch_url(request: Request, lang: str) -> str:
+    """This page's path and query with ``lang`` set (a relative URL: the same origin)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", lang))
+    return f"{request.url.path}?{urlencode(params)}"

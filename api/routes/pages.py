@@ -1,0 +1,199 @@
+"""The HTML pages for people: dashboard, trace pages, statutes, validation, search and query.
+
+Every page's data is computed by one job in a query worker (:mod:`api.pages`); the event loop
+only waits and renders the template. Validation takes seconds, so its result is computed once
+per store (the store a worker would open now: a rebuild gives a new one; a remote store's result
+is kept for :data:`REMOTE_TTL` seconds) and shared by the requests waiting for it
+(:class:`ValidationCache`, started with the app by :func:`start`).
+
+Static files: ``/static/pages`` (the stylesheet and the scripts of these pages) and
+``/static/vis`` (vis-network as shipped inside the pyvis package, :mod:`api.tracegraph`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path as FsPath
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from api import html
+from api.deps import Backend, get_settings, run_job
+from api.pages import ValidationPage
+from api.pool import QueryError, WorkerPool
+from api.tracegraph import vis_directory
+from kg.config import Settings
+from kg.namespaces import PTID
+
+log = logging.getLogger("plantrace.pages")
+
+router = APIRouter(include_in_schema=False)
+
+STATIC = FsPath(__file__).resolve().parent.parent / "static"
+REMOTE_TTL = 300.0
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serve the pages' own static files and the vis-network files of pyvis."""
+    app.mount("/static/pages", StaticFiles(directory=STATIC), name="pages-static")
+    app.mount("/static/vis", StaticFiles(directory=vis_directory()), name="vis-network")
+
+
+class ValidationCache:
+    """The validation report of the store being served, computed once per store.
+
+    Validation runs in a query worker of its own (a :class:`~api.pool.WorkerPool` of one,
+    under ``PLANTRACE_EXPORT_TIMEOUT``), so the seconds it takes never hold up the workers
+    that answer queries and pages. Requests that arrive while it runs wait for the same run.
+    """
+
+    def __init__(self, backend: Backend, timeout: float) -> None:
+        self.backend = backend
+        self.timeout = timeout
+        self.pool = WorkerPool(backend.spec, 1)
+        self.key: tuple[str, float] | None = None
+        self.task: asyncio.Task[ValidationPage] | None = None
+        self._started = False
+        self._lock = asyncio.Lock()
+
+    def _key(self) -> tuple[str, float]:
+        remote = self.backend.spec.kind == "remote"
+        return (self.backend.spec.current(), time.monotonic() // REMOTE_TTL if remote else 0.0)
+
+    async def _compute(self) -> ValidationPage:
+        async with self._lock:
+            if not self._started:
+                await self.pool.start()
+                self._started = True
+        page: ValidationPage = await self.pool.run("page_validation", self.timeout)
+        return page
+
+    def refresh(self) -> asyncio.Task[ValidationPage]:
+        """The run for the current store: the one under way or done, else a new one."""
+        key = self._key()
+        if self.task is None or self.key != key or _failed(self.task):
+            self.key = key
+            self.task = asyncio.ensure_future(self._compute())
+            self.task.add_done_callback(_log_failure)
+        return self.task
+
+    async def get(self) -> ValidationPage:
+        return await asyncio.shield(self.refresh())
+
+    async def close(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+        await self.pool.close()
+
+
+def _failed(task: asyncio.Task[ValidationPage]) -> bool:
+    return task.done() and (task.cancelled() or task.exception() is not None)
+
+
+def _log_failure(task: asyncio.Task[ValidationPage]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("validation failed: %s", task.exception())
+
+
+async def start(app: FastAPI) -> None:
+    """At start-up: begin validating the served store, so the first page need not wait."""
+    settings: Settings = app.state.settings
+    cache = ValidationCache(app.state.backend, settings.export_timeout)
+    app.state.validation_cache = cache
+    cache.refresh()
+
+
+async def stop(app: FastAPI) -> None:
+    cache: ValidationCache | None = getattr(app.state, "validation_cache", None)
+    if cache is not None:
+        await cache.close()
+
+
+def _cache(request: Request) -> ValidationCache:
+    cache: ValidationCache | None = getattr(request.app.state, "validation_cache", None)
+    if cache is None:  # an app whose lifespan did not call start()
+        cache = ValidationCache(request.app.state.backend, get_settings(request).export_timeout)
+        request.app.state.validation_cache = cache
+    return cache
+
+
+async def page_job(request: Request, name: str, **kwargs: object) -> Any:
+    """Run a page's job. Pages run fixed queries over the whole trace (no query a client
+    wrote), so they get the time limit of the downloads, ``PLANTRACE_EXPORT_TIMEOUT``."""
+    return await run_job(request, name, get_settings(request).export_timeout, **kwargs)
+
+
+def _missing(request: Request, what: str) -> Response:
+    return html.render(request, "missing.html", status=404, iri=what)
+
+
+@router.get("/")
+async def dashboard(request: Request) -> Response:
+    """Items × years grade matrix, overall grades, coverage and the validation summary."""
+    validation = asyncio.ensure_future(_cache(request).get())
+    try:
+        page = await page_job(request, "page_dashboard")
+    except BaseException:
+        validation.cancel()
+        raise
+    report: ValidationPage | None
+    try:
+        report = await validation
+    except QueryError as exc:  # the grades are still worth showing
+        log.warning("dashboard without validation summary: %s", exc.message)
+        report = None
+    return html.render(request, "dashboard.html", page=page, validation=report)
+
+
+@router.get("/items/{code}")
+async def item(request: Request, code: str = Path(max_length=40)) -> Response:
+    """An item's trace: graph, clauses by year, changes, charts, grades, quotes."""
+    sources_dir = str(get_settings(request).sources_dir)
+    try:
+        page = await page_job(request, "page_item", code=code, sources_dir=sources_dir)
+    except QueryError as exc:
+        if exc.status == 404:
+            return _missing(request, code)
+        raise
+    return html.render(request, "item.html", page=page)
+
+
+@router.get("/statutes")
+async def statutes(request: Request) -> Response:
+    """Statutes and articles, with how much of the trace rests on each."""
+    page = await page_job(request, "page_statutes")
+    return html.render(request, "statutes.html", page=page)
+
+
+@router.get("/statutes/{path:path}")
+async def provision(request: Request, path: str) -> Response:
+    """A statute or article: text, impact graph, the items resting on it."""
+    iri = f"{PTID}law/{path}"
+    try:
+        page = await page_job(request, "page_provision", iri=iri)
+    except QueryError as exc:
+        if exc.status in (400, 404):
+            return _missing(request, iri)
+        raise
+    return html.render(request, "provision.html", page=page)
+
+
+@router.get("/validation")
+async def validation(request: Request) -> Response:
+    """The SHACL findings, grouped, each linked to its node, article and sources."""
+    report = await _cache(request).get()
+    return html.render(request, "validation.html", page=report)
+
+
+@router.get("/query")
+async def query(
+    request: Request, q: str | None = Query(None, max_length=200)
+) -> Response:
+    """Search over clause texts, and SPARQL with examples (run by the page's script)."""
+    text = q.strip() if q else None
+    page = await page_job(request, "page_query", text=text or None)
+    return html.render(request, "query.html", page=page, q=text or "")

@@ -1,0 +1,356 @@
+"""Load and soak: many clients against ``plantrace serve`` on 127.0.0.1 for a fixed time.
+
+Run: ``.venv/bin/python bench/soak.py [--duration 60] [--clients 16] [--query-timeout 1]``.
+It builds the store into a temporary directory (or uses ``--state-dir``), starts ``plantrace
+serve`` on a free port of 127.0.0.1 with the given time limit, and runs ``--clients`` threads,
+each sending requests until the time is up: HTML pages (``/``, an item's ``/id/…`` page), JSON
+(``/api/items``, ``/api/items/I-1``, ``/api/search``), the grade matrix as SPARQL, and — from
+``--slow-clients`` of the threads — a cross product that no time limit lets finish, so its
+worker is killed and replaced again and again. Every request has a client timeout; the run
+stops by itself. Nothing but 127.0.0.1 is contacted.
+
+It reports latency percentiles per kind of request, answers by status, and the resident memory
+(RSS) of the server and its worker processes after the warm-up and at the end, and writes them
+into ``bench/RESULTS.md`` under their own heading (``--no-record`` to only print). It exits 1
+when a request got a 5xx other than a time-limit 503 (the query was stopped, or every worker
+stayed busy for the time limit) or when the server's memory grew past the margin.
+
+:func:`soak` is also what ``tests/api/test_soak.py`` runs, briefly, in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "RESULTS.md"
+HEADING = "## Load and soak of the HTTP service"
+
+GRADE_MATRIX = """SELECT ?code ?year ?kind ?grade WHERE {
+  ?e pt:evaluates/pt:code ?code ; pt:fiscalYear/pt:year ?year ; pt:grade/skos:notation ?grade ;
+     a ?kind . FILTER(?kind IN (pt:SelfEvaluation, pt:MinisterialEvaluation))
+} ORDER BY ?code ?year"""
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+"""A cross product of the whole store with itself, twice: never done within a time limit."""
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+WORDS = ["応答率", "マイナンバーカード", "システム", "交付", "研修", "セキュリティ", "目標"]
+
+Request = tuple[str, str, dict[str, str], dict[str, str]]  # kind, path, params, headers
+
+
+def _mix(rng: random.Random) -> Request:
+    """One request of the ordinary mix (pages, JSON, SPARQL), chosen at random."""
+    roll = rng.random()
+    if roll < 0.15:
+        return "page /", "/", {}, {"Accept": BROWSER}
+    if roll < 0.30:
+        code = f"I-{rng.randint(1, 7)}"
+        return "page /id/item", f"/id/jlis/item/{code}", {}, {"Accept": BROWSER}
+    if roll < 0.45:
+        return "json /api/items", "/api/items", {}, {}
+    if roll < 0.60:
+        return "json /api/items/I-1", "/api/items/I-1", {}, {}
+    if roll < 0.80:
+        return "json /api/search", "/api/search", {"q": rng.choice(WORDS)}, {}
+    return "sparql grade matrix", "/sparql", {"query": GRADE_MATRIX}, {}
+
+
+def _slow(rng: random.Random) -> Request:
+    return "sparql slow (killed)", "/sparql", {"query": SLOW}, {}
+
+
+@dataclass
+class Tally:
+    """Latencies (s) by kind, answers by kind and status, and what broke the rules."""
+
+    latency: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    status: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    bad: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, kind: str, seconds: float, status: str, bad: str | None) -> None:
+        with self.lock:
+            self.latency[kind].append(seconds)
+            self.status[kind][status] += 1
+            if bad is not None and len(self.bad) < 20:
+                self.bad.append(bad)
+
+
+def classify(response: httpx.Response) -> tuple[str, str | None]:
+    """``(status label, complaint)``: a 503 is fine when it is the time limit at work."""
+    code = response.status_code
+    if code == 503:
+        text = response.text
+        if "time limit" in text:
+            return "503 time limit", None
+        if "stayed busy" in text:
+            return "503 all busy", None
+        return "503 other", f"503 without a time-limit message: {text[:200]}"
+    if code >= 500:
+        return str(code), f"{code}: {response.text[:200]}"
+    return str(code), None
+
+
+def _client(base: str, deadline: float, pick: Callable[[random.Random], Request], seed: int,
+            tally: Tally, timeout: float) -> None:  # fmt: skip
+    rng = random.Random(seed)
+    with httpx.Client(base_url=base, timeout=timeout, trust_env=False) as client:
+        while time.monotonic() < deadline:
+            kind, path, params, headers = pick(rng)
+            started = time.monotonic()
+            try:
+                response = client.get(path, params=params, headers=headers)
+                label, bad = classify(response)
+            except httpx.HTTPError as exc:
+                label, bad = "no answer", f"{kind}: {type(exc).__name__}: {exc}"
+            tally.add(kind, time.monotonic() - started, label, bad)
+
+
+def rss_kib(root: int) -> dict[int, int]:
+    """Resident memory (KiB) of process ``root`` and all its descendants, by pid (Linux)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    family, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [p for p, parent in parents.items() if parent == pid and p not in family]
+        family.update(children)
+        frontier.extend(children)
+    out = {}
+    for pid in family:
+        try:
+            for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    out[pid] = int(line.split()[1])
+        except OSError:
+            continue
+    return out
+
+
+@dataclass
+class Memory:
+    server_kib: int
+    total_kib: int
+    processes: int
+
+    @classmethod
+    def of(cls, pid: int) -> Memory:
+        found = rss_kib(pid)
+        return cls(found.get(pid, 0), sum(found.values()), len(found))
+
+
+@dataclass
+class Report:
+    duration: float
+    clients: int
+    slow_clients: int
+    query_timeout: float
+    tally: Tally
+    warm: Memory
+    end: Memory
+    memory_margin: float
+    load: float = 0.0  # the machine's 1-minute load average when the run began
+
+    @property
+    def requests(self) -> int:
+        return sum(sum(c.values()) for c in self.tally.status.values())
+
+    @property
+    def memory_flat(self) -> bool:
+        """The server process (where a leak would pile up; workers are replaced) grew by at
+        most the margin (a fraction, plus 16 MiB for allocator noise)."""
+        allowed = self.warm.server_kib * (1 + self.memory_margin) + 16 * 1024
+        return self.end.server_kib <= allowed
+
+    @property
+    def ok(self) -> bool:
+        return not self.tally.bad and self.memory_flat
+
+    def render(self, command: str) -> str:
+        rows = []
+        for kind in sorted(self.tally.latency):
+            times = sorted(self.tally.latency[kind])
+            pct = {p: times[min(len(times) - 1, int(len(times) * p / 100))] for p in (50, 95, 99)}
+            answers = ", ".join(f"{s}: {n}" for s, n in sorted(self.tally.status[kind].items()))
+            rows.append(
+                f"| {kind} | {len(times)} | {pct[50] * 1000:.0f} | {pct[95] * 1000:.0f} | "
+                f"{pct[99] * 1000:.0f} | {answers} |"
+            )
+        statuses: Counter[str] = Counter()
+        for counts in self.tally.status.values():
+            statuses.update(counts)
+
+        def mib(kib: int) -> str:
+            return f"{kib / 1024:.0f}"
+
+        lines = [
+            HEADING,
+            "",
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}",
+            f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average before the run: "
+            f"{self.load:.1f} (the clients run on the same machine)",
+            f"command: {command}",
+            f"{self.clients} clients ({self.slow_clients} sending only the slow query) for "
+            f"{self.duration:g} s against `plantrace serve --query-timeout "
+            f"{self.query_timeout:g}` (2 query workers): {self.requests} requests, "
+            f"{self.requests / self.duration:.0f} per second",
+            "",
+            "| request | count | p50 ms | p95 ms | p99 ms | answers |",
+            "|---|---|---|---|---|---|",
+            *rows,
+            "",
+            "answers by status: " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())),
+            "",
+            "| resident memory (MiB) | server | server + workers | processes |",
+            "|---|---|---|---|",
+            f"| after warm-up | {mib(self.warm.server_kib)} | {mib(self.warm.total_kib)} | "
+            f"{self.warm.processes} |",
+            f"| at the end | {mib(self.end.server_kib)} | {mib(self.end.total_kib)} | "
+            f"{self.end.processes} |",
+            "",
+            f"5xx other than time-limit 503s: {len(self.tally.bad)}; server memory "
+            f"{'flat' if self.memory_flat else 'GREW'} (allowed: +{self.memory_margin:.0%} "
+            "+ 16 MiB). Worker memory changes as slow queries get their workers killed and "
+            "replaced.",
+        ]
+        if self.tally.bad:
+            lines += ["", "first problems:", *(f"- {b}" for b in self.tally.bad)]
+        return "\n".join(lines) + "\n"
+
+
+def soak(base: str, server_pid: int, duration: float, clients: int, slow_clients: int,
+         query_timeout: float, warm_up: float = 3.0, memory_margin: float = 0.10,
+         seed: int = 0) -> Report:  # fmt: skip
+    """Run the load against a server at ``base`` (its process ``server_pid``)."""
+    timeout = max(30.0, query_timeout * 4)
+    load = os.getloadavg()[0]
+    warm_tally = Tally()
+    _run(base, warm_up, min(clients, 4), 0, warm_tally, timeout, seed)  # fill caches first
+    warm = Memory.of(server_pid)
+    tally = Tally()
+    _run(base, duration, clients, slow_clients, tally, timeout, seed + 1, query_timeout)
+    time.sleep(0.5)
+    end = Memory.of(server_pid)
+    return Report(duration, clients, slow_clients, query_timeout, tally, warm, end, memory_margin,
+                  load)  # fmt: skip
+
+
+def _run(base: str, duration: float, clients: int, slow_clients: int, tally: Tally,
+         timeout: float, seed: int, slow_margin: float = 0.0) -> None:  # fmt: skip
+    """``clients`` threads until ``duration`` is over; slow clients send their last query
+    ``slow_margin`` seconds earlier (it takes that long to be stopped)."""
+    deadline = time.monotonic() + duration
+    threads = []
+    for i in range(clients):
+        slow = i < slow_clients
+        end = deadline - slow_margin if slow else deadline
+        args = (base, end, _slow if slow else _mix, seed * 1000 + i, tally, timeout)
+        threads.append(threading.Thread(target=_client, args=args, daemon=True))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(duration + timeout + 10)
+
+
+def record(section: str, path: Path = RESULTS) -> None:
+    """Put ``section`` into ``path`` in place of the previous one under the same heading."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    start = text.find(HEADING)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + len(HEADING))
+        text = text[:start] + section + ("" if end < 0 else text[end:])
+    path.write_text(text, encoding="utf-8")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _serve(state: Path, query_timeout: float, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANTRACE_")}
+    command = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--state-dir", str(state),
+               "--query-timeout", str(query_timeout)]  # fmt: skip
+    out = open(log, "wb")  # noqa: SIM115 - the server writes to it until it stops
+    process = subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"plantrace serve exited:\n{log.read_text()}")
+        try:
+            if httpx.get(base + "/status", timeout=2, trust_env=False).status_code == 200:
+                return process, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise SystemExit("plantrace serve did not start in 120 s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--slow-clients", type=int, default=1)
+    parser.add_argument("--query-timeout", type=float, default=1.0)
+    parser.add_argument("--state-dir", type=Path, help="a built store (default: build one)")
+    parser.add_argument("--no-record", action="store_true", help="print, do not write RESULTS")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="plantrace-soak-") as tmp:
+        state = args.state_dir
+        if state is None:
+            state = Path(tmp) / "state"
+            subprocess.run([sys.executable, "-m", "kg.cli", "build", "--state-dir", str(state)],
+                           cwd=REPO, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        process, base = _serve(state, args.query_timeout, Path(tmp) / "serve.log")
+        try:
+            report = soak(base, process.pid, args.duration, args.clients, args.slow_clients,
+                          args.query_timeout)  # fmt: skip
+        finally:
+            process.terminate()
+            process.wait(30)
+    command = "python bench/soak.py " + " ".join(
+        f"--{k.replace('_', '-')} {v:g}"
+        for k, v in (("duration", args.duration), ("clients", args.clients),
+                     ("slow_clients", args.slow_clients), ("query_timeout", args.query_timeout))
+    )  # fmt: skip
+    section = report.render(command)
+    print(section)
+    if not args.no_record:
+        record(section)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
