@@ -98,9 +98,10 @@ def remote_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Remote]:
     except BaseException:
         oxi.stop()
         raise
-    yield Remote(oxi, endpoint, api)
+    remote = Remote(oxi, endpoint, api)
+    yield remote
     api.stop()
-    oxi.stop()
+    remote.oxigraph.stop()  # the one running now (test_remote_outage.py restarts it)
 
 
 @pytest.fixture(scope="session")
