@@ -101,12 +101,18 @@ class _Worker:
         self.conn.close()
 
 
+QUEUE_WAIT = 30.0
+"""How long a request may wait for a free worker. Under a burst, requests queue rather than
+fail: a short wait would answer most of a burst with 503 although every query in it is quick."""
+
+
 class WorkerPool:
     """``size`` workers opened on ``spec``; jobs are ``(name, kwargs)`` (see :mod:`api.worker`)."""
 
-    def __init__(self, spec: WorkerSpec, size: int) -> None:
+    def __init__(self, spec: WorkerSpec, size: int, queue_wait: float = QUEUE_WAIT) -> None:
         self.spec = spec
         self.size = size
+        self.queue_wait = queue_wait
         self.restarts = 0
         self._workers: list[_Worker] = []
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
@@ -144,9 +150,10 @@ class WorkerPool:
     async def run(self, name: str, timeout: float, **kwargs: Any) -> Any:
         """Run job ``name`` with ``kwargs`` in a worker, within ``timeout`` seconds of work.
 
-        Waiting for a free worker is limited by ``timeout`` as well. Raises :class:`QueryError`.
+        A request waits for a free worker up to :data:`QUEUE_WAIT` seconds (or ``timeout`` if
+        longer) before it is refused with 503. Raises :class:`QueryError`.
         """
-        worker = await self._acquire(timeout)
+        worker = await self._acquire(max(timeout, self.queue_wait))
         loop = asyncio.get_running_loop()
         started = time.monotonic()
         future = loop.run_in_executor(self._threads, worker.call, (name, kwargs), timeout)

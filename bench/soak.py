@@ -99,7 +99,7 @@ def classify(response: httpx.Response) -> tuple[str, str | None]:
         if "time limit" in text:
             return "503 time limit", None
         if "stayed busy" in text:
-            return "503 all busy", None
+            return "503 all busy", f"503 (no free worker) is not a time limit: {text[:200]}"
         return "503 other", f"503 without a time-limit message: {text[:200]}"
     if code >= 500:
         return str(code), f"{code}: {response.text[:200]}"
