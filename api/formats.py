@@ -22,9 +22,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from kg.results import XSD_STRING, json_term
 from kg.store import PREFIXES
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 JSON = "application/sparql-results+json"
 XML = "application/sparql-results+xml"
@@ -191,33 +190,9 @@ def choose(accept: str | None, fmt: str | None, offers: Sequence[str], rdf: bool
 Row = Sequence[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]
 
 
-def _json_term(term: Any) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
-            },
-        }
-    return {"type": "literal", "value": str(term)}
-
-
 def select_json(variables: Sequence[str], rows: Sequence[Row], truncated: bool) -> bytes:
     bindings = [
-        {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+        {v: json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
         for row in rows
     ]
     doc: dict[str, Any] = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}

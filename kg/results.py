@@ -62,7 +62,9 @@ def to_table(result: QueryResult) -> str:
     return f"{body}\n({len(result.rows)} rows)"
 
 
-def _json_term(term: Term) -> dict[str, Any]:
+def json_term(term: Term) -> dict[str, Any]:
+    """One RDF term in the SPARQL 1.1 Query Results JSON Format (§3.2.2); a quoted triple
+    (RDF-star) as its three terms, as SPARQL 1.2 drafts write it."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -74,14 +76,21 @@ def _json_term(term: Term) -> dict[str, Any]:
         elif term.datatype.value != XSD_STRING:
             out["datatype"] = term.datatype.value
         return out
-    return {"type": "triple", "value": str(term)}
+    return {
+        "type": "triple",
+        "value": {
+            "subject": json_term(term.subject),
+            "predicate": json_term(term.predicate),
+            "object": json_term(term.object),
+        },
+    }
 
 
 def to_json(result: QueryResult) -> str:
     if result.boolean is not None:
         return json.dumps({"head": {}, "boolean": result.boolean})
     bindings = [
-        {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+        {v: json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
         for row in result.rows
     ]
     doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
