@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from api import models as m
-from api.views import NotFound, code_key, href, prefixed
+from api.errors import NotFound
+from api.views import code_key, href, prefixed
 from kg import analysis as a
 from kg.queries import QueryFn
 

@@ -24,10 +24,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib.plugins.sparql.algebra import translatePrologue
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
-
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING"}
 )
@@ -133,7 +129,10 @@ def _skip_string(text: str, i: int) -> int:
     return j
 
 
-def _walk(node: Any) -> Iterator[CompValue]:
+def _walk(node: Any) -> Iterator[Any]:
+    """Every ``CompValue`` of an rdflib parse tree."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if isinstance(node, CompValue):
         yield node
         for value in node.values():
@@ -144,6 +143,8 @@ def _walk(node: Any) -> Iterator[CompValue]:
 
 
 def _parses_as_update(text: str) -> bool:
+    from rdflib.plugins.sparql.parser import parseUpdate
+
     try:
         parseUpdate(text)
     except Exception:
@@ -183,6 +184,11 @@ def check(text: str, base_iri: str | None, prefixes: Mapping[str, str]) -> Check
         # parse is pyoxigraph's to report. rdflib's parser costs ~20 ms a query, so it runs
         # only where a FROM must be resolved.
         return Checked(form=_form(text))
+    # rdflib's SPARQL parser loads here, on the first query with a FROM, not when a query
+    # worker starts (it costs a third of a second to import).
+    from rdflib.plugins.sparql.algebra import translatePrologue
+    from rdflib.plugins.sparql.parser import parseQuery
+
     try:
         parsed = parseQuery(text)
     except Exception:

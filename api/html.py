@@ -20,8 +20,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api import i18n
-from api.pages import item_url, statute_url
-from api.views import href, prefixed
+from api.views import href, item_url, prefixed, statute_url
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

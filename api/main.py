@@ -1,6 +1,6 @@
 """The FastAPI application: :func:`create_app` builds it from settings, :func:`serve` runs it.
 
-At start-up the app starts its pool of query workers on the prepared backend (:mod:`api.deps`);
+At start-up the app starts its pool of query workers on the prepared backend (:mod:`api.backend`);
 at shutdown it stops them. Everything that touches the store runs in those workers; the event
 loop only parses requests, waits and writes answers, so a slow query never blocks a page.
 
@@ -25,7 +25,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import models as m
-from api.deps import Backend, get_pool, get_settings, prepare_backend, run_job
+from api.backend import Backend, prepare_backend
+from api.deps import get_pool, get_settings, run_job
 from api.pool import QueryError, WorkerPool
 from api.routes import admin, downloads, items, ld, ontology, sparql, statutes
 from api.routes import analysis as analysis_routes
@@ -109,8 +110,14 @@ def _swagger_assets() -> Path:
     return Path(str(resources.files("fastapi_swagger") / "resources"))
 
 
-def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:
-    """The application serving ``backend`` (default: prepared from ``settings`` at start-up)."""
+def create_app(
+    settings: Settings | None = None,
+    backend: Backend | None = None,
+    pool: WorkerPool | None = None,
+) -> FastAPI:
+    """The application serving ``backend`` (default: prepared from ``settings`` at start-up)
+    with ``pool``'s query workers (default: started at start-up; a pool given here must be
+    on ``backend``, and may have been launched already, see :mod:`api.server`)."""
     settings = settings or load_settings()
 
     @asynccontextmanager
@@ -118,17 +125,17 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         prepared = backend
         if prepared is None:
             prepared = await asyncio.to_thread(prepare_backend, settings)
-        pool = WorkerPool(prepared.spec, settings.workers)
+        workers = pool or WorkerPool(prepared.spec, settings.workers)
         try:
-            await pool.start()
+            await workers.start()
             log.info("serving %s with %d query workers", prepared.description, settings.workers)
-            app.state.pool = pool
+            app.state.pool = workers
             app.state.backend = prepared
             await page_routes.start(app)
             yield
         finally:
             await page_routes.stop(app)
-            await pool.close()
+            await workers.close()
             prepared.close()
 
     app = FastAPI(
@@ -197,17 +204,3 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         expose_headers=["X-Plantrace-Truncated", "X-Plantrace-Row-Limit"],
     )
     return app
-
-
-def serve(settings: Settings, state_dir: Path | None = None) -> None:
-    """Prepare the backend (one-line errors) and run the app on uvicorn until interrupted."""
-    import uvicorn
-
-    backend = prepare_backend(settings, state_dir)
-    try:
-        app = create_app(settings, backend)
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
-                    timeout_graceful_shutdown=5)  # fmt: skip
-    finally:
-        backend.close()

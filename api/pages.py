@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -24,25 +23,15 @@ from rdflib import Graph
 from api import analysis as an
 from api import charts, linked, textdiff, tracegraph, views
 from api import models as m
-from api.views import NotFound, code_key, href
+from api.errors import NotFound
+from api.views import LAW, code_key, href, item_url, statute_url
 from kg import analysis as a
 from kg import queries as q
-from kg.namespaces import PTID
 from kg.queries import QueryFn
 
 if TYPE_CHECKING:
     from kg.validate import Finding
 
-LAW = f"{PTID}law/"
-
-
-def item_url(code: str) -> str:
-    return f"/items/{quote(code, safe='')}"
-
-
-def statute_url(iri: str) -> str | None:
-    """``/statutes/<law id>/<article>`` for a statute or provision IRI of this dataset."""
-    return f"/statutes/{iri[len(LAW):]}" if iri.startswith(LAW) else None
 
 
 def span_href(document: str, start: int | None, end: int | None) -> str:

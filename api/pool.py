@@ -61,25 +61,40 @@ class _Worker:
     @classmethod
     def start(cls, spec: WorkerSpec) -> _Worker:
         """Start a worker and wait until it has opened the store (raises QueryError if not)."""
+        return cls.launch(spec).wait_ready()
+
+    @classmethod
+    def launch(cls, spec: WorkerSpec) -> _Worker:
+        """Start a worker process without waiting for it."""
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
         process = ctx.Process(target=main, args=(child, spec), daemon=True, name="plantrace-query")
         process.start()
         child.close()
-        worker = cls(process, parent)
-        if not parent.poll(START_TIMEOUT):
-            worker.kill()
-            raise QueryError(503, "a query worker did not start in time")
+        return cls(process, parent)
+
+    def wait_ready(self) -> _Worker:
+        """Wait until the worker has opened the store, then have it load the rest of its code
+        in the background (raises QueryError if it does not start)."""
         try:
-            message = parent.recv()
+            message = self._receive()
+            if message[0] != "ready":
+                self.kill()
+                raise QueryError(503, str(message[1]))
+            self.pid, self.store = message[1], message[2]
+            self.conn.send(("warm_up", {}))  # answered at once; the imports go on in a thread
+            self._receive()
         except (EOFError, OSError):
-            worker.kill()
+            self.kill()
             raise QueryError(503, "a query worker died while starting") from None
-        if message[0] != "ready":
-            worker.kill()
-            raise QueryError(503, str(message[1]))
-        worker.pid, worker.store = message[1], message[2]
-        return worker
+        return self
+
+    def _receive(self) -> tuple[Any, ...]:
+        if not self.conn.poll(START_TIMEOUT):
+            self.kill()
+            raise QueryError(503, "a query worker did not start in time")
+        message: tuple[Any, ...] = self.conn.recv()
+        return message
 
     def call(self, job: tuple[str, dict[str, Any]], timeout: float) -> tuple[Any, ...]:
         """Send ``job`` and wait for the answer; kill the worker if it takes longer."""
@@ -115,6 +130,7 @@ class WorkerPool:
         self.queue_wait = queue_wait
         self.restarts = 0
         self._workers: list[_Worker] = []
+        self._launched: list[_Worker] = []  # processes started by launch(), not yet ready
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._threads = ThreadPoolExecutor(
             max_workers=size + 2, thread_name_prefix="plantrace-pool"
@@ -124,14 +140,20 @@ class WorkerPool:
         self._warming = False  # reopen() is starting fresh workers: old ones may still answer
         self._starting = 0  # replacements being started
 
+    def launch(self) -> None:
+        """Start the worker processes without waiting for them: they import and open the store
+        while the caller goes on (``plantrace serve`` loads the web stack meanwhile)."""
+        while len(self._launched) < self.size:
+            self._launched.append(_Worker.launch(self.spec))
+
     async def start(self) -> None:
-        """Start every worker; raises :class:`QueryError` if one cannot open the store."""
+        """Start every worker (unless :meth:`launch` did) and wait until each has opened the
+        store; raises :class:`QueryError` if one cannot."""
+        self.launch()
+        launched, self._launched = self._launched, []
         loop = asyncio.get_running_loop()
         started = await asyncio.gather(
-            *(
-                loop.run_in_executor(self._threads, _Worker.start, self.spec)
-                for _ in range(self.size)
-            ),
+            *(loop.run_in_executor(self._threads, w.wait_ready) for w in launched),
             return_exceptions=True,
         )
         for result in started:
@@ -268,10 +290,17 @@ class WorkerPool:
             return
 
     async def close(self) -> None:
+        self.kill()
+
+    def kill(self) -> None:
+        """Stop every worker process now (also those :meth:`launch` started); idempotent."""
+        if self._closed:
+            return
         self._closed = True
         for task in list(self._tasks):
             task.cancel()
-        for worker in self._workers:
+        for worker in [*self._launched, *self._workers]:
             worker.kill()
+        self._launched.clear()
         self._workers.clear()
         self._threads.shutdown(wait=False, cancel_futures=True)

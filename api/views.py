@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from api import models as m
+from api.errors import Invalid, NotFound
 from kg import queries as q
 from kg.namespaces import PT, PTID
 from kg.queries import QueryFn, Row
@@ -31,14 +32,17 @@ from kg.store import DISPLAY_PREFIXES
 PT_NS = str(PT)
 PTID_NS = str(PTID)
 GRADE_ORDER = "SABCD"
+LAW = f"{PTID}law/"
+"""Where statute and provision IRIs live."""
 
 
-class NotFound(LookupError):
-    """The thing a request names is not in the data (HTTP 404)."""
+def item_url(code: str) -> str:
+    return f"/items/{quote(code, safe='')}"
 
 
-class Invalid(ValueError):
-    """The request names something of the wrong kind (HTTP 400)."""
+def statute_url(iri: str) -> str | None:
+    """``/statutes/<law id>/<article>`` for a statute or provision IRI of this dataset."""
+    return f"/statutes/{iri[len(LAW):]}" if iri.startswith(LAW) else None
 
 
 def href(iri: str) -> str:

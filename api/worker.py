@@ -13,10 +13,18 @@ over HTTP (:class:`kg.remote.RemoteGraphStore`). Each worker limits its own addr
 
 Jobs and answers are plain picklable values sent over a pipe: ``(name, kwargs)`` in,
 ``("ok", value)`` or ``("error", status, message)`` out.
+
+A worker must be quick to start (``plantrace serve`` waits for its workers, and a killed one is
+replaced while requests queue), so this module imports only what a SPARQL request needs; the
+views, pages and graph analysis (networkx, Jinja, pydantic models: over a second of imports)
+load in a background thread when the pool sends the ``warm_up`` job (:func:`warm_up`; the pool
+does so once the worker is ready, after the server's own imports), or on the first job that
+needs them, whichever comes first.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import resource
 import signal
@@ -28,17 +36,19 @@ from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyoxigraph as ox
 
-from api import analysis, formats, guard, linked, pages, tracecsv, views
+from api import formats, guard
+from api.errors import Invalid, NotFound
 from api.formats import NotAcceptable
-from kg import queries as q
 from kg.config import RemoteStore
-from kg.errors import PlantraceError
-from kg.remote import RemoteError, RemoteGraphStore
+from kg.errors import PlantraceError, RemoteError
 from kg.store import PREFIXES, GraphStore, QueryResult
+
+if TYPE_CHECKING:
+    from kg.remote import RemoteGraphStore
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,7 @@ class WorkerSpec:
     sources_dir: str = ""
     memory_mib: int = 0
     timeout: float = 60.0
+    nice: int = 0  # added to the worker's nice value: >0 yields the CPU to the other workers
 
     def current(self) -> str:
         """Which store a worker started now would open (to notice a rebuild)."""
@@ -68,25 +79,28 @@ class Engine:
     def __init__(self, spec: WorkerSpec) -> None:
         self.spec = spec
         self.identity = spec.current()
-        self.local: GraphStore | None = None
         self.remote: RemoteGraphStore | None = None
+        self.store: GraphStore
         if spec.kind == "remote":
+            from kg.remote import RemoteGraphStore  # httpx loads for a remote store only
+
             assert spec.remote is not None
-            self.remote = RemoteGraphStore(spec.remote, timeout=spec.timeout)
+            self.store = self.remote = RemoteGraphStore(spec.remote, timeout=spec.timeout)
         else:
-            self.local = GraphStore(ox.Store.read_only(self.identity))
+            self.store = GraphStore(ox.Store.read_only(self.identity))
+
+    # Never test a store for truth (``self.local or self.remote``): a GraphStore is a sized
+    # container, so that calls len(), which counts every quad in the store — it once cost
+    # 5 ms on every query of the J-LIS graph and grew with the data.
 
     def query(self, sparql: str) -> QueryResult:
         """A query of the service's own (the :data:`kg.queries.QueryFn` of the views)."""
-        store = self.local or self.remote
-        assert store is not None
-        return store.query(sparql)
+        return self.store.query(sparql)
 
     def graphs(self) -> set[str]:
         if self.remote is not None:
             return set(self.remote.graphs())
-        assert self.local is not None
-        return {g.value for g in self.local.oxigraph.named_graphs() if isinstance(g, ox.NamedNode)}
+        return {g.value for g in self.store.oxigraph.named_graphs() if isinstance(g, ox.NamedNode)}
 
     def execute(
         self,
@@ -96,15 +110,13 @@ class Engine:
         base_iri: str,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]:
         """Run a checked SPARQL request; a protocol dataset replaces the default one."""
-        protocol = bool(default_graphs or named_graphs)
         if self.remote is not None:
             return self.remote.execute(
                 text, default_graphs=default_graphs, named_graphs=named_graphs, base_iri=base_iri
             )
-        assert self.local is not None
-        if not protocol:
-            return self.local.oxigraph.query(text, prefixes=PREFIXES, base_iri=base_iri)
-        return self.local.oxigraph.query(
+        if not (default_graphs or named_graphs):
+            return self.store.oxigraph.query(text, prefixes=PREFIXES, base_iri=base_iri)
+        return self.store.oxigraph.query(
             text,
             prefixes=PREFIXES,
             base_iri=base_iri,
@@ -113,14 +125,10 @@ class Engine:
         )
 
     def dump(self, media: str) -> bytes:
-        store = self.local or self.remote
-        assert store is not None
-        return store.dump(formats.RDF_FORMATS[media])
+        return self.store.dump(formats.RDF_FORMATS[media])
 
     def triples(self) -> int:
-        store = self.local or self.remote
-        assert store is not None
-        return len(store)
+        return len(self.store)
 
 
 # --- jobs --------------------------------------------------------------------------------------
@@ -181,7 +189,7 @@ def sparql(engine: Engine, request: SparqlRequest) -> SparqlAnswer:
     if isinstance(answer, ox.QuerySolutions):
         media = formats.choose(request.accept, request.format, formats.TABULAR, False)
         names = [v.value for v in answer.variables]
-        rows = [tuple(s[n] for n in names) for s in islice(answer, limit + 1)]
+        rows = [tuple(s) for s in islice(answer, limit + 1)]  # values in the order of names
         truncated = len(rows) > limit
         rows = rows[:limit]
         body = formats.SELECT_WRITERS[media](names, rows, truncated)
@@ -194,6 +202,8 @@ def sparql(engine: Engine, request: SparqlRequest) -> SparqlAnswer:
 
 
 def status(engine: Engine) -> dict[str, Any]:
+    from kg import queries as q
+
     return {
         "store": engine.identity,
         "triples": engine.triples(),
@@ -201,31 +211,45 @@ def status(engine: Engine) -> dict[str, Any]:
     }
 
 
-VIEWS: dict[str, Callable[..., Any]] = {
-    "items": views.items,
-    "trace": views.trace,
-    "years": views.years,
-    "evaluations": views.evaluations_of_year,
-    "differences": views.differences,
-    "statutes": views.statutes,
-    "impact": views.impact,
-    "search": views.search,
-    "trace_csv": tracecsv.trace_csv,
-    "void": linked.void,
-    "service_description": linked.service_description,
-    "describe": linked.describe,
-    "analysis_coverage": analysis.coverage,
-    "analysis_gaps": analysis.gaps,
-    "analysis_impact": analysis.impact,
-    "analysis_path": analysis.path,
-    "page_dashboard": pages.dashboard_page,
-    "page_item": pages.item_page,
-    "page_statutes": pages.statutes_page,
-    "page_provision": pages.provision_page,
-    "page_validation": pages.validation_page,
-    "page_query": pages.query_page,
+JOBS: dict[str, tuple[str, str]] = {
+    "items": ("api.views", "items"),
+    "trace": ("api.views", "trace"),
+    "years": ("api.views", "years"),
+    "evaluations": ("api.views", "evaluations_of_year"),
+    "differences": ("api.views", "differences"),
+    "statutes": ("api.views", "statutes"),
+    "impact": ("api.views", "impact"),
+    "search": ("api.views", "search"),
+    "trace_csv": ("api.tracecsv", "trace_csv"),
+    "void": ("api.linked", "void"),
+    "service_description": ("api.linked", "service_description"),
+    "describe": ("api.linked", "describe"),
+    "analysis_coverage": ("api.analysis", "coverage"),
+    "analysis_gaps": ("api.analysis", "gaps"),
+    "analysis_impact": ("api.analysis", "impact"),
+    "analysis_path": ("api.analysis", "path"),
+    "page_dashboard": ("api.pages", "dashboard_page"),
+    "page_item": ("api.pages", "item_page"),
+    "page_statutes": ("api.pages", "statutes_page"),
+    "page_provision": ("api.pages", "provision_page"),
+    "page_validation": ("api.pages", "validation_page"),
+    "page_query": ("api.pages", "query_page"),
 }
-"""Jobs that are a function of the query function and keyword arguments."""
+"""Jobs that are a function of the query function and keyword arguments: the module and the
+function's name, imported when first used (see the module doc)."""
+
+
+def job_function(name: str) -> Callable[..., Any]:
+    """The function of job ``name`` (KeyError if there is none)."""
+    module, function = JOBS[name]
+    found: Callable[..., Any] = getattr(importlib.import_module(module), function)
+    return found
+
+
+def warm_up() -> None:
+    """Import every job's module now, so the first page or API request does not wait for it."""
+    for module in dict.fromkeys(m for m, _ in JOBS.values()):
+        importlib.import_module(module)
 
 
 def handle(engine: Engine, name: str, kwargs: dict[str, Any]) -> tuple[Any, ...]:
@@ -238,11 +262,16 @@ def handle(engine: Engine, name: str, kwargs: dict[str, Any]) -> tuple[Any, ...]
         elif name == "dump":
             value = engine.dump(kwargs["media"])
         elif name == "page":
-            value = linked.resource_page(engine.query, kwargs["iri"], Path(engine.spec.sources_dir))
+            from api.linked import resource_page
+
+            value = resource_page(engine.query, kwargs["iri"], Path(engine.spec.sources_dir))
+        elif name == "warm_up":
+            threading.Thread(target=warm_up, name="plantrace-warm-up", daemon=True).start()
+            value = None
         elif name == "crash":  # for tests of the pool: the worker dies mid-job
             os._exit(3)
         else:
-            value = VIEWS[name](engine.query, **kwargs)
+            value = job_function(name)(engine.query, **kwargs)
         return ("ok", value)
     except guard.Refused as exc:
         return ("error", 403, str(exc))
@@ -250,9 +279,9 @@ def handle(engine: Engine, name: str, kwargs: dict[str, Any]) -> tuple[Any, ...]
         return ("error", 400, str(exc))
     except NotAcceptable as exc:
         return ("error", exc.status, str(exc))
-    except views.NotFound as exc:
+    except NotFound as exc:
         return ("error", 404, str(exc))
-    except views.Invalid as exc:
+    except Invalid as exc:
         return ("error", 400, str(exc))
     except RemoteError as exc:
         if exc.status == 0:  # no answer: the store is down or restarting; ask to retry
@@ -280,6 +309,8 @@ def main(conn: Connection, spec: WorkerSpec) -> None:
     """The worker process: open the store, say ready, then answer jobs until the pipe closes
     (in a thread with a :data:`STACK_MIB` stack)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    if spec.nice:
+        os.nice(spec.nice)
     if spec.memory_mib > 0:
         limit = spec.memory_mib * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -287,6 +318,7 @@ def main(conn: Connection, spec: WorkerSpec) -> None:
     threading.stack_size(stack * 1024 * 1024)
     runner = threading.Thread(target=_serve, args=(conn, spec), name="plantrace-jobs")
     runner.start()
+    threading.stack_size(0)  # only the job thread needs the deep stack (not the warm-up's)
     runner.join()
 
 

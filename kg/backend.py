@@ -14,9 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kg import remote
 from kg.config import Settings, load_settings
-from kg.remote import RemoteGraphStore
 from kg.store import GraphStore
 from kg.store import building as building_on_disk
 
@@ -26,6 +24,8 @@ def open_store(state_dir: Path | None = None, settings: Settings | None = None) 
     ``PLANTRACE_STORE`` is set, else the embedded store under ``PLANTRACE_STATE``."""
     settings = settings or load_settings()
     if state_dir is None and settings.store is not None:
+        from kg.remote import RemoteGraphStore  # httpx loads for a remote store only
+
         return RemoteGraphStore(settings.store, timeout=settings.export_timeout)
     return GraphStore.open(state_dir or settings.state_dir)
 
@@ -38,6 +38,8 @@ def building(state_dir: Path | None = None, settings: Settings | None = None
     ``state_dir``, into the remote store (:func:`kg.remote.building`)."""
     settings = settings or load_settings()
     if state_dir is None and settings.store is not None:
+        from kg import remote
+
         with remote.building(settings.store) as store:
             yield store
     else:

@@ -13,11 +13,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from rdflib import Dataset
-
-from kg import build as builder
 from kg.backend import open_store
 from kg.config import load_settings
 from kg.errors import PlantraceError
@@ -25,6 +22,9 @@ from kg.results import RENDERERS
 from kg.store import EXPORT_FORMATS, GraphStore, export_format
 from kg.validate import RENDERERS as VALIDATION_RENDERERS
 from kg.validate import SEVERITIES, exit_code, render, render_text, store_graph, validate
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
 PROG = "plantrace"
 EXIT_USAGE = 2
@@ -48,6 +48,8 @@ def _store(args: argparse.Namespace) -> GraphStore:
 
 
 def cmd_build(args: argparse.Namespace) -> None:
+    from kg import build as builder  # the parsers load for the commands that parse
+
     print(builder.build(_state_dir(args)).render())
 
 
@@ -55,6 +57,8 @@ def cmd_ingest(args: argparse.Namespace) -> None:
     out = Path(args.output) if args.output else None
     if out is not None:
         export_format(out)  # reject an unknown extension before reading anything
+    from kg import build as builder
+
     store, summary = builder.ingest(Path(args.path))
     if out is not None:
         store.export(out)
@@ -98,6 +102,8 @@ def _load_data(path: Path) -> Dataset:
     fmt = _DATA_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise PlantraceError(f"{path}: expected an RDF file ending in {' '.join(_DATA_FORMATS)}")
+    from rdflib import Dataset
+
     data = Dataset()
     try:
         data.parse(path, format=fmt)
@@ -122,7 +128,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     """Serve the store (or ``--dataset``) over HTTP until interrupted (see :mod:`api.main`)."""
-    from api.main import serve  # the web stack is loaded for this command only
+    from api.server import serve  # the web stack is loaded for this command only
 
     settings = load_settings()
     options = {"host": args.host, "port": args.port, "query_timeout": args.query_timeout}

@@ -19,3 +19,12 @@ class ParseError(PlantraceError):
         self.doc = doc
         self.line = line
         self.message = message
+
+
+class RemoteError(PlantraceError):
+    """The remote store refused a request or could not be reached; ``status`` is its HTTP
+    status (0 when there was no answer)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.config import RemoteStore
-from kg.errors import PlantraceError
+from kg.errors import PlantraceError, RemoteError
 from kg.namespaces import PTID
 from kg.ontology import ONTOLOGY_PATH
 from kg.rdf import ONTOLOGY_GRAPH
@@ -45,15 +45,6 @@ REFRESH_DEFAULT = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g {
 
 ACCEPT_ANSWER = "application/sparql-results+json, application/n-triples;q=0.9"
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-
-
-class RemoteError(PlantraceError):
-    """The remote store refused a request or could not be reached; ``status`` is its HTTP
-    status (0 when there was no answer)."""
-
-    def __init__(self, message: str, status: int = 0) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 Answer = ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]
@@ -176,7 +167,7 @@ class RemoteGraphStore(GraphStore):
                 [(t.subject, t.predicate, t.object) for t in answer],
             )
         names = [v.value for v in answer.variables]
-        return QueryResult(names, [tuple(s[n] for n in names) for s in answer])
+        return QueryResult(names, [tuple(s) for s in answer])  # values in the order of names
 
     def graphs(self) -> list[str]:
         """The names of the store's non-empty named graphs."""

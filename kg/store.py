@@ -195,7 +195,7 @@ class GraphStore:
             rows = [(t.subject, t.predicate, t.object) for t in answer]
             return QueryResult(["subject", "predicate", "object"], list(rows))
         names = [v.value for v in answer.variables]
-        return QueryResult(names, [tuple(s[n] for n in names) for s in answer])
+        return QueryResult(names, [tuple(s) for s in answer])  # values in the order of names
 
     def graph_sizes(self) -> dict[str, int]:
         """Number of triples in each named graph, by graph IRI."""

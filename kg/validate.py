@@ -41,21 +41,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pyoxigraph as ox
-from pyshacl import validate as shacl_validate
 from rdflib import BNode, ConjunctiveGraph, Graph, Namespace, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.namespace import SH
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kg.errors import PlantraceError
 from kg.namespaces import DCTERMS, PROV, PT, PTID, RDF, RDFS, SKOS, TIME, XSD
 from kg.ontology import load_ontology
 from kg.store import GraphStore
+
+if TYPE_CHECKING:  # pySHACL and rdflib's SPARQL engine load when validating, not on import
+    from rdflib.plugins.sparql.sparql import Query
 
 SHAPES_DIR: Path = Path(__file__).resolve().parent.parent / "shapes"
 """Where the shapes live: ``<repo>/shapes/*.ttl``, one file per concern."""
@@ -167,6 +167,8 @@ def _default_ontology() -> Graph:
 
 @lru_cache(maxsize=256)
 def _prepared(query: str) -> Query:
+    from rdflib.plugins.sparql import prepareQuery
+
     return prepareQuery(query)
 
 
@@ -213,6 +215,8 @@ def validate(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None
 
     ``shapes`` defaults to ``shapes/*.ttl`` and ``ontology`` to ``ontology/plantrace.ttl``.
     """
+    from pyshacl import validate as shacl_validate
+
     shapes_graph = _default_shapes() if shapes is None else shapes
     ontology_graph = _default_ontology() if ontology is None else ontology
     data_graph = union_graph(data)

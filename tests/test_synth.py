@@ -163,8 +163,9 @@ def test_valid_under_the_shapes(one: Path) -> None:
 
 def test_served_as_a_dataset_file(trig: Path, tmp_path: Path) -> None:
     """What ``plantrace serve --dataset FILE`` does with the file: load it, union default graph."""
-    deps = pytest.importorskip("api.deps")
-    size = deps.load_dataset(trig, tmp_path / "store")
+    from api.backend import load_dataset
+
+    size = load_dataset(trig, tmp_path / "store")
     store = ox.Store.read_only(str(tmp_path / "store"))
     assert size > len(list(store.named_graphs())) > 0
     assert store.query(f"ASK {{ ?s a <{PT}MinisterialEvaluation> }}")

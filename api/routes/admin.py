@@ -27,7 +27,8 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import Backend, get_pool, get_settings
+from api.backend import Backend
+from api.deps import get_pool, get_settings
 from api.pool import WorkerPool
 from api.worker import WorkerSpec
 from kg.config import (

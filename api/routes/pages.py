@@ -15,19 +15,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from api import html
-from api.deps import Backend, get_settings, run_job
-from api.pages import ValidationPage
+from api.backend import Backend
+from api.deps import get_settings, run_job
 from api.pool import QueryError, WorkerPool
 from api.tracegraph import vis_directory
 from kg.config import Settings
 from kg.namespaces import PTID
+
+if TYPE_CHECKING:
+    from api.pages import ValidationPage
 
 log = logging.getLogger("plantrace.pages")
 
@@ -35,6 +39,9 @@ router = APIRouter(include_in_schema=False)
 
 STATIC = FsPath(__file__).resolve().parent.parent / "static"
 REMOTE_TTL = 300.0
+VALIDATION_NICE = 10
+"""Validation runs at a lower CPU priority than the query workers: started with the server,
+it would otherwise take a core from the first requests for the seconds pySHACL needs."""
 
 
 def mount_static(app: FastAPI) -> None:
@@ -54,7 +61,7 @@ class ValidationCache:
     def __init__(self, backend: Backend, timeout: float) -> None:
         self.backend = backend
         self.timeout = timeout
-        self.pool = WorkerPool(backend.spec, 1)
+        self.pool = WorkerPool(replace(backend.spec, nice=VALIDATION_NICE), 1)
         self.key: tuple[str, float] | None = None
         self.task: asyncio.Task[ValidationPage] | None = None
         self._started = False

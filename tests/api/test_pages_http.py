@@ -17,8 +17,8 @@ import pytest
 from servers import HOSTILE_CODE, HOSTILE_LAW, PWN, Server
 
 from api import models as m
+from api.backend import Backend
 from api.charts import indicator_chart, nice_ticks, number
-from api.deps import Backend
 from api.pool import QueryError
 from api.routes.pages import ValidationCache
 from api.textdiff import char_diff

@@ -1,4 +1,4 @@
-"""Loading a dataset file for ``serve --dataset`` (api.deps.load_dataset)."""
+"""Loading a dataset file for ``serve --dataset`` (api.backend.load_dataset)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from api.deps import load_dataset
+from api.backend import load_dataset
 from kg.errors import PlantraceError
 
 QUADS = "<urn:a> <urn:p> <urn:b> <urn:g1> .\n<urn:c> <urn:p> <urn:d> <urn:g2> .\n"

@@ -1,0 +1,37 @@
+"""``plantrace serve``: prepare the backend, start the query workers, run the app on uvicorn.
+
+Start-up is on the critical path of every deployment and restart, so the order matters: the
+backend is checked first (one-line errors, :mod:`api.backend`), then the query worker
+processes are launched, and only then is the web stack imported (FastAPI, the routes, the page
+templates: most of a second). The workers open the store meanwhile, in parallel; the app's
+start-up then only waits for what is left of it. This module imports nothing heavy itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from api.backend import prepare_backend
+from api.pool import WorkerPool
+from kg.config import Settings
+
+
+def serve(settings: Settings, state_dir: Path | None = None) -> None:
+    """Serve until interrupted; raises :class:`~kg.errors.PlantraceError` (one line) when the
+    store or dataset cannot be opened."""
+    backend = prepare_backend(settings, state_dir)
+    pool = WorkerPool(backend.spec, settings.workers)
+    try:
+        pool.launch()
+        import uvicorn
+
+        from api.main import create_app
+
+        app = create_app(settings, backend, pool)
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
+                    timeout_graceful_shutdown=5)  # fmt: skip
+    finally:
+        pool.kill()
+        backend.close()
