@@ -62,6 +62,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "検証結果を今は得られない（検証ページで再試行）。",
         "The validation report is not available now (the validation page tries again).",
     ),
+    "dash.validation.pending": (
+        "検証を実行中（数秒後に再読み込み）。",
+        "Validation is still running (reload in a few seconds).",
+    ),
     "dash.coverage": ("トレースの充足度（全項目）", "Trace coverage (all items)"),
     "dash.trace": ("トレース", "trace"),
     "severity.violation": ("違反", "violations"),

@@ -246,9 +246,10 @@ class WorkerPool:
         return len(fresh)
 
     def _release(self, worker: _Worker, future: asyncio.Future[Any]) -> None:
+        failed = future.cancelled() or future.exception() is not None  # (retrieved: no warning)
         if self._closed:
             return
-        if future.cancelled() or future.exception() is not None:
+        if failed:
             self._retire(worker)
         else:
             self._idle.put_nowait(worker)

@@ -39,6 +39,9 @@ router = APIRouter(include_in_schema=False)
 
 STATIC = FsPath(__file__).resolve().parent.parent / "static"
 REMOTE_TTL = 300.0
+DASHBOARD_WAIT = 5.0
+"""Seconds the dashboard waits for the validation summary; then it shows the grades without
+it (validating a large dataset takes minutes, and the grades are what the page is for)."""
 VALIDATION_NICE = 10
 """Validation runs at a lower CPU priority than the query workers: started with the server,
 it would otherwise take a core from the first requests for the seconds pySHACL needs."""
@@ -147,13 +150,16 @@ async def dashboard(request: Request) -> Response:
     except BaseException:
         validation.cancel()
         raise
-    report: ValidationPage | None
+    report: ValidationPage | None = None
+    pending = False
     try:
-        report = await validation
+        report = await asyncio.wait_for(validation, DASHBOARD_WAIT)  # (the run goes on)
+    except TimeoutError:
+        pending = True
     except QueryError as exc:  # the grades are still worth showing
         log.warning("dashboard without validation summary: %s", exc.message)
-        report = None
-    return html.render(request, "dashboard.html", page=page, validation=report)
+    return html.render(request, "dashboard.html", page=page, validation=report,
+                       validation_pending=pending)  # fmt: skip
 
 
 @router.get("/items/{code}")

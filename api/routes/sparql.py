@@ -30,6 +30,7 @@ from api.worker import SparqlAnswer, SparqlRequest
 
 router = APIRouter(tags=["SPARQL"])
 
+PATH = "/sparql"
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
@@ -131,7 +132,7 @@ async def _sparql(request: Request) -> Response:
     if len(queries) > 1:
         raise QueryError(400, f"expected one query, got {len(queries)}")
     fmt = next((v for k, v in reversed(params) if k == "format"), None)
-    endpoint = str(request.url_for("sparql_get"))
+    endpoint = f"{request.base_url}{PATH.lstrip('/')}"  # (url_for costs 0.1 ms a request)
     if not queries:
         if request.method == "POST":
             raise QueryError(400, "expected a query (query=…)")
@@ -173,7 +174,7 @@ async def _service_description(request: Request, fmt: str | None, endpoint: str)
     return Response(body, media_type=formats.media_type_header(media), headers={"Vary": "Accept"})
 
 
-@router.get("/sparql", name="sparql_get", responses=_RESPONSES)
+@router.get(PATH, name="sparql_get", responses=_RESPONSES)
 async def sparql_get(
     request: Request,
     query: Annotated[
@@ -194,7 +195,7 @@ async def sparql_get(
 
 
 @router.post(
-    "/sparql",
+    PATH,
     name="sparql_post",
     responses=_RESPONSES,
     openapi_extra={

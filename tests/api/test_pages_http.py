@@ -17,12 +17,15 @@ import pytest
 from servers import HOSTILE_CODE, HOSTILE_LAW, PWN, Server
 
 from api import models as m
-from api.backend import Backend
+from api.backend import Backend, prepare_backend
 from api.charts import indicator_chart, nice_ticks, number
+from api.main import create_app
 from api.pool import QueryError
+from api.routes import pages as page_routes
 from api.routes.pages import ValidationCache
 from api.textdiff import char_diff
 from api.worker import WorkerSpec
+from kg.config import load_settings
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -33,6 +36,7 @@ def client(server: Server) -> httpx.Client:
 
 
 def test_dashboard_has_the_grade_matrix_and_validation_summary(client: httpx.Client) -> None:
+    validation = client.get("/validation").text  # waits for the run the dashboard shows
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     items = client.get("/api/items").json()
@@ -46,12 +50,32 @@ def test_dashboard_has_the_grade_matrix_and_validation_summary(client: httpx.Cli
     assert "○" in page.text and "重" in page.text  # the marks of the ministerial grades
     # every grade links to its source lines
     assert re.search(r'class="grade-letter[^"]*" href="/id/jlis/doc/[^"]+/L\d+-L\d+"', page.text)
-    validation = client.get("/validation").text
     for severity in ("violation", "warning", "info"):
         count = re.search(rf'data-severity="{severity}"><span class="n">(\d+)', page.text)
         again = re.search(rf'data-severity="{severity}"><span class="n">(\d+)', validation)
         assert count and again and count.group(1) == again.group(1)
-    assert 'href="/validation' in page.text
+    assert 'href="/validation' in page.text and 'id="validation-pending"' not in page.text
+
+
+def test_the_dashboard_does_not_wait_for_a_long_validation(
+    built_state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validating a large dataset takes minutes: the dashboard shows the grades and says the
+    validation is still running rather than keeping the browser waiting."""
+    monkeypatch.setattr(page_routes, "DASHBOARD_WAIT", 0.0)
+    settings = load_settings({})
+    app = create_app(settings, prepare_backend(settings, built_state))
+
+    async def scenario() -> httpx.Response:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+                return await c.get("/", headers={"Accept": BROWSER})
+
+    with ThreadPoolExecutor(1) as pool:  # (the session's browser keeps an event loop here)
+        page = pool.submit(asyncio.run, scenario()).result()
+    assert page.status_code == 200 and 'id="grade-matrix"' in page.text
+    assert 'id="validation-pending"' in page.text and 'data-severity="violation"' not in page.text
 
 
 def test_language_by_parameter_then_cookie(server: Server) -> None:
