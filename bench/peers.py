@@ -1,50 +1,85 @@
 """Benchmark: plantrace against the endpoints a user would pick instead, same data, same queries.
 
-For each data size (the J-LIS build, then synthetic datasets of N bodies from ``plantrace
-synth``) it starts, on 127.0.0.1:
+For each data size (the J-LIS build, then synthetic datasets of N bodies, from the cache of
+:mod:`bench.datasets`) it starts, one after the other, on 127.0.0.1:
 
-* plantrace (``plantrace serve``: the built store, or ``--dataset FILE``);
-* the Oxigraph server (``oxigraph serve-read-only`` on a store loaded from the same file, with
-  the union of the named graphs materialised as its default graph, as plantrace stores it);
-* rdflib-endpoint (rdflib's SPARQL engine behind FastAPI), where it can load the data;
+* plantrace (``plantrace serve --state-dir D``: the built store, or the cached synthetic store);
+* the Oxigraph server (``oxigraph serve-read-only`` on the very same store directory, whose
+  default graph is the union of the named graphs, as plantrace stores it);
+* rdflib-endpoint (rdflib's SPARQL engine behind FastAPI) on the same data as N-Quads, where it
+  can hold the data: a size is skipped when the resident memory per million quads measured at a
+  smaller size, times this size, would not fit in three quarters of the machine's memory.
 
-and measures start-up time, latency (p50/p95) of a fixed set of SPARQL queries and JSON
-endpoints, and throughput with 1, 4 and 16 concurrent clients. Results are written as Markdown
-(``--out``, default bench/RESULTS-peers.md) and printed. Not a test: numbers are recorded.
+and measures start-up (time until the server answers, and until the first query answers; for
+plantrace also until a page answers), latency (p50/p95) of a fixed set of SPARQL queries and,
+for plantrace, JSON endpoints, throughput with 1, 4 and 16 concurrent clients, and resident
+memory after start and after the queries. Not a test: numbers are recorded.
 
-Run: ``.venv/bin/python bench/peers.py --sizes jlis,10,100 [--repeat 30] [--seconds 5]``
-(needs the bench extra: ``pip install -e '.[bench]'``).
+Run alone: ``.venv/bin/python bench/peers.py --sizes jlis,10,100 [--repeat 30] [--seconds 5]``
+(writes ``--out``, default bench/RESULTS-peers.md); ``bench/run.py`` runs it with the rest.
+Needs the bench extra: ``pip install -e '.[bench]'``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import httpx
 
-BIN = Path(sys.executable).parent
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: find `bench`
+
+from bench.common import (
+    BIN,
+    REPO,
+    Latency,
+    Machine,
+    Memory,
+    Probe,
+    free_port,
+    latencies,
+    mib,
+    plantrace_env,
+    ram_kib,
+    say,
+    started,
+    table,
+    throughput,
+)
+from bench.datasets import DEFAULT_CACHE, JLIS, Data, jlis, synthetic
+
 PT = "PREFIX pt: <https://w3id.org/plantrace/ontology#>\n"
 SKOS = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+PLANTRACE, OXIGRAPH, RDFLIB = "plantrace", "oxigraph", "rdflib-endpoint"
+SYSTEMS = (PLANTRACE, OXIGRAPH, RDFLIB)
+CLIENTS = (1, 4, 16)
+READY, FIRST_QUERY, PAGE = "server answers", "first query", "page /"
+PROBES = (READY, FIRST_QUERY, PAGE)
+"""What start-up is timed until: the server answers a query at all (``ASK {}``, on each system),
+the grade matrix is answered, a page (plantrace only) is answered. (Not plantrace's
+``/status``: it counts every quad of the store, which takes a minute at 1000 bodies.)"""
+ROW_LIMIT = 100_000_000
+"""``PLANTRACE_ROW_LIMIT`` for the run: above any answer here, so that plantrace sends every row,
+as the peers do (its default, 10,000, would cut the grade matrix of 100 bodies)."""
+RDFLIB_SHARE = 0.75
+"""rdflib-endpoint is given a size only if its estimated memory fits in this share of RAM."""
+RDFLIB_UNMEASURED_MAX = 600_000
+"""Without a measured figure, rdflib-endpoint is given at most this many quads."""
 
 
 def queries(publisher: str) -> dict[str, str]:
-    """The fixed queries; an item's trace and an article's impact are of one body's data."""
+    """The fixed queries; an item's trace and an article's impact are of one body's data.
+
+    In the item's trace the fiscal year is a nested OPTIONAL: Oxigraph 0.5.13 evaluates
+    ``OPTIONAL { ?annual pt:implements ?plan ; pt:fiscalYear/pt:year ?year }`` without the
+    bindings of its left side, over the whole store (6.8 s at 1000 bodies; nested as here:
+    2 ms, the same rows).
+    """
     item = f"<https://w3id.org/plantrace/id/{publisher}/item/I-1>"
     return {
         "grade matrix": PT
@@ -57,7 +92,7 @@ def queries(publisher: str) -> dict[str, str]:
         + f"""SELECT ?goal ?plan ?annual ?year ?ind ?value WHERE {{
   ?goal a pt:GoalClause ; pt:item {item} .
   ?plan pt:implements ?goal .
-  OPTIONAL {{ ?annual pt:implements ?plan ; pt:fiscalYear/pt:year ?year }}
+  OPTIONAL {{ ?annual pt:implements ?plan . OPTIONAL {{ ?annual pt:fiscalYear/pt:year ?year }} }}
   OPTIONAL {{ ?ind pt:measures ?plan . OPTIONAL {{ ?obs pt:indicator ?ind ; pt:value ?value }} }}
 }}""",
         "provision impact": PT
@@ -78,249 +113,422 @@ JSON_ENDPOINTS = {
     "GET /api/items/I-1": "/api/items/I-1",
     "GET /api/search?q=稼働率": "/api/search?q=稼働率",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+"""The JSON API has no publisher parameter: on synthetic data ``/api/items/I-1`` is the merged
+trace of every body's item I-1, not one body's."""
 
 
 @dataclass
-class Server:
+class Spec:
+    """How to start one system on one size."""
+
     name: str
-    sparql: str  # query endpoint URL
+    cmd: list[str]
     base: str
-    process: subprocess.Popen[bytes]
-    startup: float
-    rss: Callable[[], int] = field(default=lambda: 0)
+    ready: str
+    query_path: str
+    probes: dict[str, Probe] = field(default_factory=dict)
+    env: dict[str, str] | None = None
 
 
-def _rss_kib(pid: int) -> int:
-    """Resident memory of a process and its children (KiB), from /proc."""
-    total = 0
-    for p in [pid, *_children(pid)]:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
+@dataclass
+class SystemRun:
+    """One system's numbers at one size (or why it was not run)."""
+
+    system: str
+    first_answers: dict[str, float] = field(default_factory=dict)  # probe → s from launch
+    memory_start: Memory | None = None
+    memory_end: Memory | None = None
+    latency: dict[str, Latency] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    throughput: dict[int, float] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # what → why it failed
+    skipped: str | None = None
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    return [int(k) for k in kids] + [g for k in kids for g in _children(int(k))]
+@dataclass
+class SizeRun:
+    """Everything measured at one size."""
+
+    size: str
+    quads: int
+    file_bytes: int
+    store_bytes: int
+    made_s: float | None
+    load_s: float | None
+    load_peak_kib: int | None
+    systems: list[SystemRun]
+
+    @property
+    def millions(self) -> float:
+        return self.quads / 1e6
+
+    def system(self, name: str) -> SystemRun | None:
+        return next((s for s in self.systems if s.system == name and not s.skipped), None)
 
 
-@contextmanager
-def started(name: str, cmd: list[str], sparql: str, base: str, ready: str) -> Iterator[Server]:
-    """Start ``cmd``; wait until ``ready`` answers 200; stop it (and its workers) at the end."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)  # fmt: skip
-    try:
-        deadline = t0 + 1800
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with {proc.returncode}: {' '.join(cmd)}")
-            try:
-                if httpx.get(ready, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.perf_counter() > deadline:
-                raise RuntimeError(f"{name} did not start")
-            time.sleep(0.05)
-        yield Server(name, sparql, base, proc, time.perf_counter() - t0, lambda: _rss_kib(proc.pid))
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+def specs(data: Data, query_timeout: float) -> dict[str, Spec]:
+    """The command lines of the three systems for ``data`` (``{port}``: a free port)."""
+    grade_matrix = {"query": queries(data.publisher)["grade matrix"]}
+    commands: list[tuple[str, list[str], str, str, dict[str, Probe], dict[str, str] | None]] = [
+        (
+            PLANTRACE,
+            ["plantrace", "serve", "--state-dir", str(data.state), "--port", "{port}",
+             "--query-timeout", f"{query_timeout:g}"],
+            "/sparql?query=ASK%7B%7D",
+            "/sparql",
+            {PAGE: ("GET", "/", None)},
+            plantrace_env(row_limit=str(ROW_LIMIT)),
+        ),
+        (
+            OXIGRAPH,
+            ["oxigraph", "serve-read-only", "--location", str(data.store_dir), "--bind",
+             "127.0.0.1:{port}"],
+            "/query?query=ASK%7B%7D",
+            "/query",
+            {},
+            None,
+        ),
+        (
+            RDFLIB,
+            ["rdflib-endpoint", "serve", "--host", "127.0.0.1", "--port", "{port}",
+             str(data.nquads)],
+            "/?query=ASK%7B%7D",
+            "/",
+            {},
+            None,
+        ),
+    ]  # fmt: skip
+    out = {}
+    for name, argv, ready, query, probes, env in commands:
+        port = str(free_port())
+        cmd = [str(BIN / argv[0]), *(a.replace("{port}", port) for a in argv[1:])]
+        probes = {FIRST_QUERY: ("POST", query, grade_matrix), **probes}
+        out[name] = Spec(name, cmd, f"http://127.0.0.1:{port}", ready, query, probes, env)
+    return out
 
 
-def ask(client: httpx.Client, server: Server, query: str) -> int:
-    r = client.post(server.sparql, data={"query": query},
-                    headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+def ask(client: httpx.Client, url: str, query: str) -> int:
+    """Run a SELECT; the number of rows of its answer."""
+    r = client.post(
+        url, data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
     r.raise_for_status()
     return len(r.json()["results"]["bindings"])
 
 
-def latencies(fn: Callable[[], object], repeat: int) -> list[float]:
-    fn()  # warm-up
-    out = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
+def measure(
+    spec: Spec, data: Data, repeat: int, seconds: float, budget: float, log: Path | None = None
+) -> SystemRun:
+    """Start ``spec``'s server, run the queries (and JSON endpoints), throughput, memory."""
+    run = SystemRun(spec.name)
+    with (
+        started(
+            spec.name, spec.cmd, spec.base, spec.ready, probes=spec.probes, env=spec.env, log=log
+        ) as server,
+        httpx.Client(timeout=600, trust_env=False) as client,
+    ):
+        run.first_answers = {READY: server.startup, **server.first_answers}
+        run.errors.update({f"start-up, {k}": v for k, v in server.probe_errors.items()})
+        run.memory_start = server.memory()
+        url = spec.base + spec.query_path
+        for what, query in queries(data.publisher).items():
+            _measure_one(run, what, partial(ask, client, url, query), repeat, budget)
+        if spec.name == PLANTRACE:
+            for what, path in JSON_ENDPOINTS.items():
+                _measure_one(run, what, partial(get, client, spec.base + path), repeat, budget)
+        query = queries(data.publisher)["grade matrix"]
+        for clients in CLIENTS:
+            rps, failed = throughput(partial(ask, url=url, query=query), clients, seconds)
+            run.throughput[clients] = rps
+            if failed:
+                run.errors[f"throughput, {clients} clients"] = f"{failed} requests failed"
+        run.memory_end = server.memory()
+    return run
+
+
+def get(client: httpx.Client, url: str) -> int:
+    """GET a JSON endpoint; 0 (its rows are not counted)."""
+    client.get(url).raise_for_status()
+    return 0
+
+
+def _measure_one(
+    run: SystemRun, what: str, fn: Callable[[], int], repeat: int, budget: float
+) -> None:
+    """Latency of ``fn`` into ``run``; a request that fails is recorded, not raised: one
+    system's failure at one size (a time limit, a killed worker) must not end the run."""
+    try:
+        run.rows[what] = fn()  # also the warm-up
+        run.latency[what] = Latency.of(latencies(fn, repeat, budget))
+    except httpx.HTTPError as exc:
+        status = exc.response.status_code if isinstance(exc, httpx.HTTPStatusError) else None
+        run.errors[what] = f"HTTP {status}" if status else f"{type(exc).__name__}: {exc}"[:200]
+
+
+def rdflib_skip(quads: int, loaded: Sequence[SizeRun], ram: int) -> str | None:
+    """Why rdflib-endpoint is not given ``quads`` quads, or None to run it.
+
+    The estimate is the resident memory per million quads after loading, measured at the
+    largest size it held in this run, times this size; it must fit in :data:`RDFLIB_SHARE` of
+    the machine's memory (``ram``, KiB). Without a measured size, :data:`RDFLIB_UNMEASURED_MAX`.
+    """
+    measured = [(r, s) for r in loaded if (s := r.system(RDFLIB)) and s.memory_start]
+    if not measured:
+        if quads <= RDFLIB_UNMEASURED_MAX:
+            return None
+        return (
+            f"not run: no smaller size measured in this run to estimate its memory from, "
+            f"and {quads:,} quads > {RDFLIB_UNMEASURED_MAX:,}"
+        )
+    run, system = max(measured, key=lambda rs: rs[0].quads)
+    assert system.memory_start is not None
+    per_million = system.memory_start.total_kib / run.millions
+    need = per_million * quads / 1e6
+    if need <= RDFLIB_SHARE * ram:
+        return None
+    return (
+        f"not run: at {run.size} ({run.millions:.2f} M quads) rdflib-endpoint held "
+        f"{mib(system.memory_start.total_kib)} MiB after loading, {mib(per_million)} MiB per "
+        f"million quads; {quads / 1e6:.2f} M quads would need about {need / 1024**2:.1f} GiB, "
+        f"more than {RDFLIB_SHARE:.0%} of the machine's {ram / 1024**2:.1f} GiB"
+    )
+
+
+def run_size(
+    data: Data,
+    previous: Sequence[SizeRun],
+    repeat: int,
+    seconds: float,
+    budget: float,
+    query_timeout: float = 120,
+    logs: Path | None = None,
+    systems: Sequence[str] = SYSTEMS,
+) -> SizeRun:
+    """All systems on one size, one after the other (``previous``: smaller sizes already run,
+    for the rdflib-endpoint estimate)."""
+    out = SizeRun(
+        data.size,
+        data.quads,
+        data.file_bytes,
+        data.store_bytes,
+        data.made.seconds if data.made else None,
+        data.loaded.seconds if data.loaded else None,
+        data.loaded.peak_rss_kib if data.loaded else None,
+        [],
+    )
+    for name, spec in specs(data, query_timeout).items():
+        if name not in systems:
+            continue
+        skip = rdflib_skip(data.quads, previous, ram_kib()) if name == RDFLIB else None
+        if skip:
+            out.systems.append(SystemRun(name, skipped=skip))
+            continue
+        say(f"{data.size}: {name}")
+        log = logs / f"{name}-{data.size}.log" if logs else None
+        out.systems.append(measure(spec, data, repeat, seconds, budget, log))
     return out
 
 
-def throughput(fn: Callable[[], object], clients: int, seconds: float) -> float:
-    """Requests per second that ``clients`` threads complete in ``seconds``."""
-    done = [0] * clients
-    stop = time.perf_counter() + seconds
-
-    def run(i: int) -> None:
-        while time.perf_counter() < stop:
-            fn()
-            done[i] += 1
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(done) / seconds
+# --- rendering ---------------------------------------------------------------------------------
 
 
-def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(q * len(xs)))] * 1000
-
-
-@dataclass
-class Row:
-    size: str
-    system: str
-    what: str
-    p50: float
-    p95: float
-    rows: int
-
-
-def dataset_for(size: str, work: Path) -> tuple[Path | None, Path | None, str]:
-    """(state dir, dataset file, publisher id) for a size: the J-LIS build or a synth file."""
-    if size == "jlis":
-        state = work / "jlis-state"
-        subprocess.run([str(BIN / "plantrace"), "build", "--state-dir", str(state)], check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
-        out = work / "jlis.nq"
-        subprocess.run([str(BIN / "plantrace"), "export", "--state-dir", str(state), "-o",
-                        str(out)], check=True)  # fmt: skip
-        return state, out, "jlis"
-    out = work / f"synth-{size}.nq"
-    subprocess.run([str(BIN / "plantrace"), "synth", "--bodies", size, "--seed", "1", "-o",
-                    str(out)], check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-    return None, out, "body0001"
-
-
-def systems(
-    size: str, state: Path | None, data: Path, work: Path, rdflib_max: int
-) -> list[Callable[[], AbstractContextManager[Server]]]:
-    """The servers to compare for this size, as context-manager factories."""
-    out = []
-    port = free_port()
-    source = ["--state-dir", str(state)] if state else ["--dataset", str(data)]
-    cmd = [str(BIN / "plantrace"), "serve", "--port", str(port), "--query-timeout", "120", *source]
-    base = f"http://127.0.0.1:{port}"
-    out.append(lambda: started("plantrace", cmd, f"{base}/sparql", base, f"{base}/status"))
-
-    oxi = work / f"oxi-{size}"
-    if not oxi.exists():
-        subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(oxi), "--file",
-                        str(data)], check=True, stderr=subprocess.DEVNULL)  # fmt: skip
-        union = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-        subprocess.run([str(BIN / "oxigraph"), "update", "--location", str(oxi), "--update",
-                        union], check=True)  # fmt: skip
-    oport = free_port()
-    ocmd = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(oxi), "--bind",
-            f"127.0.0.1:{oport}"]  # fmt: skip
-    obase = f"http://127.0.0.1:{oport}"
-    out.append(lambda: started("oxigraph", ocmd, f"{obase}/query", obase,
-                               f"{obase}/query?query=ASK%7B%7D"))  # fmt: skip
-
-    triples = sum(1 for _ in data.open("rb"))
-    if triples <= rdflib_max:
-        rport = free_port()
-        rcmd = [str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port",
-                str(rport), str(data)]  # fmt: skip
-        rbase = f"http://127.0.0.1:{rport}"
-        out.append(lambda: started("rdflib-endpoint", rcmd, f"{rbase}/", rbase,
-                                   f"{rbase}/?query=ASK%7B%7D"))  # fmt: skip
+def ratios(run: SizeRun, a: str, b: str) -> dict[str, float]:
+    """p50 of system ``a`` over p50 of system ``b``, per SPARQL query both answered."""
+    sa, sb = run.system(a), run.system(b)
+    out = {}
+    for what in queries("x"):
+        la, lb = (s.latency.get(what) if s else None for s in (sa, sb))
+        if la is not None and lb is not None and lb.p50 > 0:
+            out[what] = la.p50 / lb.p50
     return out
+
+
+def speedup(x: float) -> str:
+    """``x`` = the other's time over plantrace's, in words."""
+    return f"{x:.1f}× faster" if x >= 1 else f"{1 / x:.1f}× slower"
+
+
+def largest(runs: Sequence[SizeRun], system: str) -> SizeRun | None:
+    """The largest size at which both plantrace and ``system`` ran."""
+    both = [r for r in runs if r.system(PLANTRACE) and r.system(system)]
+    return max(both, key=lambda r: r.quads, default=None)
+
+
+def render(runs: Sequence[SizeRun]) -> str:
+    """Latency, ratios, throughput, start-up and memory, one table each."""
+    lines = ["### Latency (ms) of the fixed queries", ""]
+    rows = []
+    for r in runs:
+        vs_oxi, vs_rdf = ratios(r, PLANTRACE, OXIGRAPH), ratios(r, RDFLIB, PLANTRACE)
+        for what in queries("x"):
+            cells = [_cell(r.system(n), what) for n in SYSTEMS]
+            oxi = f"{vs_oxi[what]:.2f}×" if what in vs_oxi else "—"
+            rdf = speedup(vs_rdf[what]) if what in vs_rdf else "—"
+            rows.append([r.size, what, *cells, oxi, rdf])
+    lines += table(
+        [
+            "size",
+            "query",
+            "plantrace p50 / p95 (rows)",
+            "oxigraph p50 / p95 (rows)",
+            "rdflib-endpoint p50 / p95 (rows)",
+            "plantrace ÷ oxigraph (p50)",
+            "plantrace vs rdflib (p50)",
+        ],
+        rows,
+    )
+    lines += ["", "### JSON endpoints of plantrace (ms)", ""]
+    lines += table(
+        ["size", "endpoint", "p50", "p95", "n"],
+        [
+            [r.size, what, f"{lat.p50:.1f}", f"{lat.p95:.1f}", lat.n]
+            for r in runs
+            if (p := r.system(PLANTRACE))
+            for what, lat in p.latency.items()
+            if what in JSON_ENDPOINTS
+        ],
+    )
+    lines += [
+        "",
+        "The JSON API has no publisher parameter: on synthetic data `/api/items/I-1` "
+        "returns the merged trace of every body's item I-1 (the SPARQL `item trace` asks "
+        "for body0001's only).",
+        "",
+    ]
+    lines += ["### Throughput (grade matrix, requests per second)", ""]
+    lines += table(
+        ["size", "system", *(f"{c} client{'s' if c > 1 else ''}" for c in CLIENTS)],
+        [
+            [r.size, s.system, *(f"{s.throughput.get(c, 0):.1f}" for c in CLIENTS)]
+            for r in runs
+            for s in r.systems
+            if not s.skipped
+        ],
+    )
+    lines += ["", "### Start-up (seconds from launch until the first 200)", ""]
+    lines += table(
+        ["size", "system", "server answers", "first query (grade matrix)", "page /"],
+        [
+            [r.size, s.system, *(_startup_cell(s, p) for p in PROBES)]
+            for r in runs
+            for s in r.systems
+            if not s.skipped
+        ],
+    )
+    lines += [
+        "",
+        "'Server answers': plantrace's `/status`, the peers' `ASK {}`. Each is polled every "
+        "20 ms from the launch, in its own thread.",
+        "",
+        "### Memory",
+        "",
+    ]
+    lines += table(
+        [
+            "size",
+            "quads",
+            "system",
+            "RSS after start MiB",
+            "RSS after queries MiB",
+            "MiB per M quads (after queries)",
+            "processes",
+        ],
+        [
+            [
+                r.size,
+                f"{r.quads:,}",
+                s.system,
+                mib(s.memory_start.total_kib),
+                mib(s.memory_end.total_kib),
+                mib(s.memory_end.total_kib / r.millions),
+                s.memory_end.processes,
+            ]
+            for r in runs
+            for s in r.systems
+            if s.memory_start and s.memory_end
+        ],
+    )
+    lines += [
+        "",
+        "RSS is that of the server with all its child processes (plantrace: the "
+        "server and its query workers).",
+    ]
+    failed = [f"- {r.size}, {s.system}, {what}: {why}" for r in runs for s in r.systems
+              for what, why in s.errors.items()]  # fmt: skip
+    if failed:
+        lines += ["", "Failed (left out of the tables above):", "", *failed]
+    skipped = [f"- {r.size}, {s.system}: {s.skipped}" for r in runs for s in r.systems if s.skipped]
+    if skipped:
+        lines += ["", "Not run:", "", *skipped]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(system: SystemRun | None, what: str) -> str:
+    if system is not None and what in system.errors:
+        return "failed"
+    if system is None or what not in system.latency:
+        return "—"
+    lat = system.latency[what]
+    return f"{lat.p50:.1f} / {lat.p95:.1f} ({system.rows.get(what, 0)})"
+
+
+def _startup_cell(system: SystemRun, probe: str) -> str:
+    if f"start-up, {probe}" in system.errors:
+        return "failed"
+    x = system.first_answers.get(probe)
+    return "—" if x is None else f"{x:.2f}"
+
+
+# --- alone -------------------------------------------------------------------------------------
+
+
+def prepare(sizes: Sequence[str], work: Path, seed: int, cache: Path) -> list[Data]:
+    """The data of each size, smallest first (J-LIS built afresh, synthetic from the cache)."""
+    ordered = sorted(sizes, key=lambda s: -1 if s == JLIS else int(s))
+    return [jlis(work) if s == JLIS else synthetic(int(s), seed, cache) for s in ordered]
+
+
+def run_all(
+    data: Sequence[Data], repeat: int, seconds: float, budget: float, logs: Path | None = None
+) -> list[SizeRun]:
+    runs: list[SizeRun] = []
+    for d in data:
+        runs.append(run_size(d, runs, repeat, seconds, budget, logs=logs))
+    return runs
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="jlis,10,100")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--rdflib-max", type=int, default=600_000,
-                        help="largest dataset (quads) given to rdflib-endpoint")  # fmt: skip
-    parser.add_argument("--out", default=str(REPO / "bench" / "RESULTS-peers.md"))
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=60.0,
+        help="seconds at most per query's latency samples (at least 3)",
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "RESULTS-peers.md")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="plantrace-bench-"))
-    rows: list[Row] = []
-    notes: list[str] = []
-    try:
-        for size in args.sizes.split(","):
-            state, data, publisher = dataset_for(size, work)
-            assert data is not None
-            quads = sum(1 for _ in data.open("rb"))
-            notes.append(f"- {size}: {quads} quads ({data.stat().st_size / 1e6:.1f} MB N-Quads)")
-            for factory in systems(size, state, data, work, args.rdflib_max):
-                with factory() as server, httpx.Client(timeout=600) as client:
-                    notes.append(f"  - {server.name}: start-up {server.startup:.2f} s, "
-                                 f"RSS {server.rss() / 1024:.0f} MiB after start")  # fmt: skip
-                    for what, q in queries(publisher).items():
-                        n = ask(client, server, q)
-                        lat = latencies(lambda q=q: ask(client, server, q), args.repeat)
-                        rows.append(Row(size, server.name, what, pct(lat, 0.5), pct(lat, 0.95), n))
-                    if server.name == "plantrace":
-                        for what, path in JSON_ENDPOINTS.items():
-
-                            def get(path: str = path) -> None:
-                                client.get(server.base + path).raise_for_status()
-
-                            lat = latencies(get, args.repeat)
-                            rows.append(
-                                Row(size, server.name, what, pct(lat, 0.5), pct(lat, 0.95), 0)
-                            )
-                    q = queries(publisher)["grade matrix"]
-                    for clients in (1, 4, 16):
-
-                        def one(q: str = q) -> None:
-                            with httpx.Client(timeout=600) as c:
-                                ask(c, server, q)
-
-                        rps = throughput(one, clients, args.seconds)
-                        notes.append(f"  - {server.name}: grade matrix, {clients} clients: "
-                                     f"{rps:.1f} req/s")  # fmt: skip
-                    notes.append(f"  - {server.name}: RSS {server.rss() / 1024:.0f} MiB at end")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print(render(rows, notes, args))
-    Path(args.out).write_text(render(rows, notes, args), encoding="utf-8")
-
-
-def render(rows: list[Row], notes: list[str], args: argparse.Namespace) -> str:
-    lines = [
-        "## Peers: plantrace, Oxigraph server, rdflib-endpoint",
-        "",
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"command: `.venv/bin/python bench/peers.py --sizes {args.sizes} --repeat {args.repeat} "
-        f"--seconds {args.seconds}`",
-        "",
-        "| size | what | system | p50 ms | p95 ms | rows | p50 vs oxigraph | p50 vs rdflib |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    index = {(r.size, r.what, r.system): r for r in rows}
-    for r in rows:
-        oxi = index.get((r.size, r.what, "oxigraph"))
-        rdf = index.get((r.size, r.what, "rdflib-endpoint"))
-        vs_oxi = f"{r.p50 / oxi.p50:.2f}×" if oxi and r.system == "plantrace" else ""
-        vs_rdf = f"{rdf.p50 / r.p50:.1f}× faster" if rdf and r.system == "plantrace" else ""
-        lines.append(f"| {r.size} | {r.what} | {r.system} | {r.p50:.1f} | {r.p95:.1f} | "
-                     f"{r.rows} | {vs_oxi} | {vs_rdf} |")  # fmt: skip
-    return "\n".join([*lines, "", *notes, ""])
+    machine = Machine.now()
+    with tempfile.TemporaryDirectory(prefix="plantrace-bench-") as tmp:
+        data = prepare(args.sizes.split(","), Path(tmp), args.seed, args.cache)
+        runs = run_all(data, args.repeat, args.seconds, args.budget)
+    command = " ".join(["python bench/peers.py", *sys.argv[1:]])
+    text = "\n".join(
+        [
+            "## Peers: plantrace, Oxigraph server, rdflib-endpoint",
+            "",
+            *machine.lines(),
+            f"- command: `{command}`",
+            "",
+            render(runs),
+        ]
+    )
+    print(text)
+    args.out.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -32,12 +31,25 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: find `bench`
+
+from bench.common import (
+    BIN,
+    REPO,
+    Machine,
+    Memory,
+    free_port,
+    mib,
+    percentile,
+    plantrace_env,
+    started,
+    table,
+)
+
 RESULTS = REPO / "bench" / "RESULTS.md"
 HEADING = "## Load and soak of the HTTP service"
 
@@ -121,45 +133,6 @@ def _client(base: str, deadline: float, pick: Callable[[random.Random], Request]
             tally.add(kind, time.monotonic() - started, label, bad)
 
 
-def rss_kib(root: int) -> dict[int, int]:
-    """Resident memory (KiB) of process ``root`` and all its descendants, by pid (Linux)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    family, frontier = {root}, [root]
-    while frontier:
-        pid = frontier.pop()
-        children = [p for p, parent in parents.items() if parent == pid and p not in family]
-        family.update(children)
-        frontier.extend(children)
-    out = {}
-    for pid in family:
-        try:
-            for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    out[pid] = int(line.split()[1])
-        except OSError:
-            continue
-    return out
-
-
-@dataclass
-class Memory:
-    server_kib: int
-    total_kib: int
-    processes: int
-
-    @classmethod
-    def of(cls, pid: int) -> Memory:
-        found = rss_kib(pid)
-        return cls(found.get(pid, 0), sum(found.values()), len(found))
-
-
 @dataclass
 class Report:
     duration: float
@@ -188,53 +161,47 @@ class Report:
         return not self.tally.bad and self.memory_flat
 
     def render(self, command: str) -> str:
+        """The section for bench/RESULTS.md: heading, machine, command, :meth:`body`."""
+        machine = Machine.now()
+        machine.load = self.load
+        return "\n".join([HEADING, "", *machine.lines(), f"- command: `{command}`", "",
+                          self.body()])  # fmt: skip
+
+    def body(self) -> str:
+        """Latency per kind of request, answers by status, memory, the verdict."""
         rows = []
         for kind in sorted(self.tally.latency):
-            times = sorted(self.tally.latency[kind])
-            pct = {p: times[min(len(times) - 1, int(len(times) * p / 100))] for p in (50, 95, 99)}
+            times = self.tally.latency[kind]
             answers = ", ".join(f"{s}: {n}" for s, n in sorted(self.tally.status[kind].items()))
-            rows.append(
-                f"| {kind} | {len(times)} | {pct[50] * 1000:.0f} | {pct[95] * 1000:.0f} | "
-                f"{pct[99] * 1000:.0f} | {answers} |"
-            )
+            rows.append([kind, len(times),
+                         *(f"{percentile(times, q) * 1000:.0f}" for q in (0.5, 0.95, 0.99)),
+                         answers])  # fmt: skip
         statuses: Counter[str] = Counter()
         for counts in self.tally.status.values():
             statuses.update(counts)
-
-        def mib(kib: int) -> str:
-            return f"{kib / 1024:.0f}"
-
         lines = [
-            HEADING,
-            "",
-            f"machine: {platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}",
-            f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average before the run: "
-            f"{self.load:.1f} (the clients run on the same machine)",
-            f"command: {command}",
             f"{self.clients} clients ({self.slow_clients} sending only the slow query) for "
             f"{self.duration:g} s against `plantrace serve --query-timeout "
             f"{self.query_timeout:g}` (2 query workers): {self.requests} requests, "
-            f"{self.requests / self.duration:.0f} per second",
+            f"{self.requests / self.duration:.0f} per second; load average before: "
+            f"{self.load:.2f} (the clients run on the same machine)",
             "",
-            "| request | count | p50 ms | p95 ms | p99 ms | answers |",
-            "|---|---|---|---|---|---|",
-            *rows,
+            *table(["request", "count", "p50 ms", "p95 ms", "p99 ms", "answers"], rows),
             "",
             "answers by status: " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())),
             "",
-            "| resident memory (MiB) | server | server + workers | processes |",
-            "|---|---|---|---|",
-            f"| after warm-up | {mib(self.warm.server_kib)} | {mib(self.warm.total_kib)} | "
-            f"{self.warm.processes} |",
-            f"| at the end | {mib(self.end.server_kib)} | {mib(self.end.total_kib)} | "
-            f"{self.end.processes} |",
+            *table(["resident memory (MiB)", "server", "server + workers", "processes"], [
+                ["after warm-up", mib(self.warm.server_kib), mib(self.warm.total_kib),
+                 self.warm.processes],
+                ["at the end", mib(self.end.server_kib), mib(self.end.total_kib),
+                 self.end.processes],
+            ]),
             "",
             f"5xx other than time-limit 503s: {len(self.tally.bad)}; server memory "
             f"{'flat' if self.memory_flat else 'GREW'} (allowed: +{self.memory_margin:.0%} "
             "+ 16 MiB). Worker memory changes as slow queries get their workers killed and "
             "replaced.",
-        ]
+        ]  # fmt: skip
         if self.tally.bad:
             lines += ["", "first problems:", *(f"- {b}" for b in self.tally.bad)]
         return "\n".join(lines) + "\n"
@@ -286,36 +253,17 @@ def record(section: str, path: Path = RESULTS) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _serve(state: Path, query_timeout: float, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANTRACE_")}
-    command = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1",
-               "--port", str(port), "--state-dir", str(state),
-               "--query-timeout", str(query_timeout)]  # fmt: skip
-    out = open(log, "wb")  # noqa: SIM115 - the server writes to it until it stops
-    process = subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+def serve_and_soak(state: Path, duration: float, clients: int, slow_clients: int,
+                   query_timeout: float, log: Path | None = None) -> Report:  # fmt: skip
+    """Start ``plantrace serve`` on the store under ``state`` (defaults but the time limit) and
+    run :func:`soak` against it."""
+    port = free_port()
+    command = [str(BIN / "plantrace"), "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--state-dir", str(state), "--query-timeout", f"{query_timeout:g}"]  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"plantrace serve exited:\n{log.read_text()}")
-        try:
-            if httpx.get(base + "/status", timeout=2, trust_env=False).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise SystemExit("plantrace serve did not start in 120 s")
+    with started("plantrace serve", command, base, "/status", env=plantrace_env(), log=log,
+                 timeout=120) as server:  # fmt: skip
+        return soak(base, server.process.pid, duration, clients, slow_clients, query_timeout)
 
 
 def main() -> int:
@@ -331,15 +279,10 @@ def main() -> int:
         state = args.state_dir
         if state is None:
             state = Path(tmp) / "state"
-            subprocess.run([sys.executable, "-m", "kg.cli", "build", "--state-dir", str(state)],
+            subprocess.run([str(BIN / "plantrace"), "build", "--state-dir", str(state)],
                            cwd=REPO, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-        process, base = _serve(state, args.query_timeout, Path(tmp) / "serve.log")
-        try:
-            report = soak(base, process.pid, args.duration, args.clients, args.slow_clients,
-                          args.query_timeout)  # fmt: skip
-        finally:
-            process.terminate()
-            process.wait(30)
+        report = serve_and_soak(state, args.duration, args.clients, args.slow_clients,
+                                args.query_timeout, Path(tmp) / "serve.log")  # fmt: skip
     command = "python bench/soak.py " + " ".join(
         f"--{k.replace('_', '-')} {v:g}"
         for k, v in (("duration", args.duration), ("clients", args.clients),

@@ -1,0 +1,211 @@
+"""Benchmark: where the time of a request and of ``plantrace serve``'s start-up goes.
+
+The targets of issue 7 compare plantrace with the Oxigraph server; this splits plantrace's time
+into its layers, on the J-LIS build, so a miss can be traced to its cause:
+
+* a SPARQL request: the query in pyoxigraph alone → the worker's job in this process (guard,
+  query, JSON writing) → the same job through the worker pool (pickling, a pipe, a worker
+  process) → the whole HTTP request to ``plantrace serve`` (uvicorn, FastAPI, the route) — and
+  the same request to ``oxigraph serve-read-only`` on the same data;
+* an item's trace as the JSON API computes it, profiled with pyinstrument (the call tree);
+* start-up: the imports of each process (``python -X importtime``'s totals) and the time from
+  launch to the first answers.
+
+Run: ``.venv/bin/python bench/profile.py [--repeat 200]`` (needs the bench extra); prints a
+Markdown section (``--out FILE`` writes it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: find `bench`
+
+from api.pool import WorkerPool
+from api.worker import Engine, SparqlRequest, WorkerSpec, job_function, sparql
+from bench.common import BIN, Machine, free_port, plantrace_env, started, table
+from bench.peers import queries
+from kg.build import build
+from kg.store import PREFIXES, STORE_LINK
+
+JSON = "application/sparql-results+json"
+HEADERS = ["query", "pyoxigraph", "job", "pool", "HTTP", "oxigraph HTTP", "HTTP vs oxigraph"]
+IMPORTS = {
+    "command line (`kg.cli`)": "import kg.cli",
+    "query worker (`kg.cli`, `api.worker`)": "import kg.cli, api.worker",
+    "worker after warm-up (+ views, pages, analysis)": "import kg.cli, api.worker; "
+    "api.worker.warm_up()",
+    "server (`kg.cli`, `api.main`, uvicorn)": "import kg.cli, api.main, uvicorn",
+}
+
+
+def median_ms(fn: Callable[[], object], repeat: int) -> float:
+    fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1000
+
+
+def pool_ms(spec: WorkerSpec, request: SparqlRequest, repeat: int) -> float:
+    """Median ms of the job through a one-worker pool (the process hop included)."""
+
+    async def measure() -> float:
+        pool = WorkerPool(spec, 1)
+        await pool.start()
+        try:
+            await asyncio.sleep(2)  # let the warm-up finish
+            samples = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                await pool.run("sparql", 30, job=request)
+                samples.append(time.perf_counter() - start)
+            return statistics.median(samples) * 1000
+        finally:
+            await pool.close()
+
+    return asyncio.run(measure())
+
+
+def http_ms(client: httpx.Client, url: str, query: str, repeat: int) -> float:
+    def one() -> None:
+        client.post(url, data={"query": query}, headers={"Accept": JSON}).raise_for_status()
+
+    return median_ms(one, repeat)
+
+
+def import_seconds(statement: str, repeat: int = 5) -> float:
+    """Median wall time of a fresh interpreter running ``statement``."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", statement], check=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def trace_profile(engine: Engine) -> str:
+    """pyinstrument's call tree of the JSON API's trace of item I-1, run in this process."""
+    from pyinstrument import Profiler
+
+    trace = job_function("trace")
+    trace(engine.query, code="I-1")  # warm
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(20):
+        trace(engine.query, code="I-1")
+    profiler.stop()
+    return str(profiler.output_text(unicode=False, color=False, show_all=False))
+
+
+def _alone(store: ox.Store, text: str) -> object:
+    """The query in pyoxigraph, every row read (an ASK answer as it is)."""
+    answer = store.query(text, prefixes=PREFIXES)
+    return list(answer) if isinstance(answer, ox.QuerySolutions) else answer
+
+
+def layers(state: Path, repeat: int) -> list[list[object]]:
+    """One row per query: the median ms of each layer."""
+    spec = WorkerSpec("embedded", path=str(state / STORE_LINK))
+    engine = Engine(spec)
+    store = engine.store.oxigraph
+    work = Path(tempfile.mkdtemp(prefix="plantrace-profile-"))
+    dump = work / "jlis.nq"
+    store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    oxi = work / "oxigraph"
+    copy = ox.Store(str(oxi))
+    copy.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    copy.flush()
+    del copy
+    port, oport = free_port(), free_port()
+    serve = [str(BIN / "plantrace"), "serve", "--state-dir", str(state), "--port", str(port)]
+    oxigraph = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(oxi), "--bind",
+                f"127.0.0.1:{oport}"]  # fmt: skip
+    base, obase = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{oport}"
+    rows: list[list[object]] = []
+    with (
+        started("plantrace", serve, base, "/status", env=plantrace_env()),
+        started("oxigraph", oxigraph, obase, "/query?query=ASK%7B%7D"),
+        httpx.Client(timeout=60, trust_env=False) as client,
+    ):
+        time.sleep(3)  # the workers' warm-up and the dashboard's validation
+        for what, text in {"ASK {}": "ASK {}", **queries("jlis")}.items():
+            request = SparqlRequest(text, (), (), JSON, None, f"{base}/sparql", 100_000)
+            alone = median_ms(partial(_alone, store, text), repeat)
+            job = median_ms(partial(sparql, engine, request), repeat)
+            pooled = pool_ms(spec, request, repeat)
+            full = http_ms(client, f"{base}/sparql", text, repeat)
+            reference = http_ms(client, f"{obase}/query", text, repeat)
+            rows.append([what, f"{alone:.2f}", f"{job:.2f}", f"{pooled:.2f}", f"{full:.2f}",
+                         f"{reference:.2f}", f"{full / reference:.2f}×"])  # fmt: skip
+    return rows
+
+
+HEADING = "## Where the time goes (profile)"
+
+
+def section(state: Path, repeat: int) -> str:
+    """Measure on the built store under ``state`` and write the section's body (Markdown)."""
+    rows = layers(state, repeat)
+    profile = trace_profile(Engine(WorkerSpec("embedded", path=str(state / STORE_LINK))))
+    imports = {label: import_seconds(statement) for label, statement in IMPORTS.items()}
+    lines = [
+        f"Median milliseconds of {repeat} requests per layer, on the J-LIS build; each layer "
+        "includes the ones to its left. `pyoxigraph`: the query alone, in process; `job`: the "
+        "worker's job in process (guard, query, JSON writing); `pool`: the job through a worker "
+        "process; `HTTP`: `plantrace serve` over HTTP (uvicorn, FastAPI); `oxigraph`: "
+        "`oxigraph serve-read-only` on the same data.",
+        "",
+        *table(HEADERS, rows),
+        "",
+        "Start-up: wall time of a fresh interpreter importing what each process needs "
+        "(median of 5):",
+        "",
+        *table(["process", "s"], [[k, f"{v:.2f}"] for k, v in imports.items()]),
+        "",
+        "<details><summary>pyinstrument: the JSON API's trace of item I-1 (20 calls, in the "
+        "worker's code)</summary>",
+        "",
+        "```",
+        profile.strip(),
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    command = "python bench/profile.py " + " ".join(sys.argv[1:])
+    machine = Machine.now()
+    with tempfile.TemporaryDirectory(prefix="plantrace-profile-") as tmp:
+        state = Path(tmp)
+        build(state)
+        body = section(state, args.repeat)
+    text = "\n".join([HEADING, "", *machine.lines(), f"- command: `{command.strip()}`", "", body])
+    print(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
