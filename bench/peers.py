@@ -417,7 +417,7 @@ def render(runs: Sequence[SizeRun]) -> str:
     )
     lines += [
         "",
-        "'Server answers': plantrace's `/status`, the peers' `ASK {}`. Each is polled every "
+        "'Server answers': `ASK {}` answered (on every system). Each is polled every "
         "20 ms from the launch, in its own thread.",
         "",
         "### Memory",

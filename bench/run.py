@@ -154,12 +154,12 @@ def _memory(runs: Sequence[SizeRun]) -> Verdict:
 
 
 def _startup(runs: Sequence[SizeRun]) -> list[Verdict]:
-    """Start-up of ``plantrace serve`` on the built J-LIS store: until /status answers and
+    """Start-up of ``plantrace serve`` on the built J-LIS store: until ``ASK {}`` answers and
     until the first query answers (the largest size is given for comparison)."""
     out = []
     jlis = next((r for r in runs if r.size == JLIS), None)
     big = max(runs, key=lambda r: r.quads, default=None)
-    for probe, what in ((READY, "/status answers"), (FIRST_QUERY, "a first query answers")):
+    for probe, what in ((READY, "`ASK {}` answers"), (FIRST_QUERY, "a first query answers")):
         target = f"start-up of `plantrace serve` on the built store under {STARTUP_S:g} s ({what})"
         plantrace = jlis.system(PLANTRACE) if jlis else None
         seconds = plantrace.first_answers.get(probe) if plantrace else None

@@ -113,7 +113,7 @@ def test_targets_missed() -> None:
     assert by_target(found, "200 ms").met is False
     assert by_target(found, "linearly").met is False
     assert "slope 2.00" in by_target(found, "linearly").measured
-    assert by_target(found, "(/status answers)").met is True
+    assert by_target(found, "(`ASK {}` answers)").met is True
     assert by_target(found, "(a first query answers)").met is False
     assert "**missed**" in render_targets(found)
     runs[1].systems[0].errors["text search"] = "HTTP 503"
