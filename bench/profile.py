@@ -35,7 +35,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 
 from api.pool import WorkerPool
 from api.worker import Engine, SparqlRequest, WorkerSpec, job_function, sparql
-from bench.common import BIN, Machine, free_port, plantrace_env, started, table
+from bench.common import (
+    BIN,
+    Machine,
+    free_port,
+    latencies,
+    percentile,
+    plantrace_env,
+    started,
+    table,
+    timed,
+)
 from bench.peers import queries
 from kg.build import build
 from kg.store import PREFIXES, STORE_LINK
@@ -52,13 +62,8 @@ IMPORTS = {
 
 
 def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
+    fn()  # warm-up
+    return percentile(latencies(fn, repeat), 0.5) * 1000
 
 
 def pool_ms(spec: WorkerSpec, request: SparqlRequest, repeat: int) -> float:
@@ -90,12 +95,8 @@ def http_ms(client: httpx.Client, url: str, query: str, repeat: int) -> float:
 
 def import_seconds(statement: str, repeat: int = 5) -> float:
     """Median wall time of a fresh interpreter running ``statement``."""
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", statement], check=True)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    run = partial(subprocess.run, [sys.executable, "-c", statement], check=True)
+    return statistics.median(timed(run, repeat))
 
 
 def trace_profile(engine: Engine) -> str:
@@ -123,14 +124,7 @@ def layers(state: Path, repeat: int) -> list[list[object]]:
     spec = WorkerSpec("embedded", path=str(state / STORE_LINK))
     engine = Engine(spec)
     store = engine.store.oxigraph
-    work = Path(tempfile.mkdtemp(prefix="plantrace-profile-"))
-    dump = work / "jlis.nq"
-    store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
-    oxi = work / "oxigraph"
-    copy = ox.Store(str(oxi))
-    copy.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
-    copy.flush()
-    del copy
+    oxi = (state / STORE_LINK).resolve()  # the same store directory, opened read-only by both
     port, oport = free_port(), free_port()
     serve = [str(BIN / "plantrace"), "serve", "--state-dir", str(state), "--port", str(port)]
     oxigraph = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(oxi), "--bind",
@@ -138,7 +132,7 @@ def layers(state: Path, repeat: int) -> list[list[object]]:
     base, obase = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{oport}"
     rows: list[list[object]] = []
     with (
-        started("plantrace", serve, base, "/status", env=plantrace_env()),
+        started("plantrace", serve, base, "/sparql?query=ASK%7B%7D", env=plantrace_env()),
         started("oxigraph", oxigraph, obase, "/query?query=ASK%7B%7D"),
         httpx.Client(timeout=60, trust_env=False) as client,
     ):

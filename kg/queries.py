@@ -85,6 +85,12 @@ def values(var: str, terms: Iterable[str]) -> str:
     return f"VALUES ?{var} {{ {' '.join(terms)} }}"
 
 
+def optional(var: str, **attributes: str) -> str:
+    """One ``OPTIONAL { ?var <path> ?name }`` line per attribute (``name=path``): the optional
+    properties of the nodes a query lists."""
+    return "\n  ".join(f"OPTIONAL {{ ?{var} {path} ?{name} }}" for name, path in attributes.items())
+
+
 def _codes(codes: Sequence[str] | None) -> str:
     return values("code", (literal(c) for c in codes)) if codes is not None else ""
 
@@ -99,10 +105,8 @@ def items(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
         f"""SELECT ?item ?code ?category ?label ?legalBasisText ?relatedPolicy WHERE {{
   {_codes(codes)}
   ?item a pt:EvaluationItem ; pt:code ?code .
-  OPTIONAL {{ ?item pt:category ?category }}
-  OPTIONAL {{ ?item rdfs:label ?label }}
-  OPTIONAL {{ ?item pt:legalBasisText ?legalBasisText }}
-  OPTIONAL {{ ?item pt:relatedPolicy ?relatedPolicy }}
+  {optional("item", category="pt:category", label="rdfs:label",
+             legalBasisText="pt:legalBasisText", relatedPolicy="pt:relatedPolicy")}
 }}""",
     )
 
@@ -123,10 +127,8 @@ def evaluations(
   {{ ?e a pt:SelfEvaluation BIND("self" AS ?by) }}
   UNION {{ ?e a pt:MinisterialEvaluation BIND("ministerial" AS ?by) }}
   OPTIONAL {{ ?gradeIri skos:notation ?grade }}
-  OPTIONAL {{ ?e pt:importanceHigh ?importanceHigh }}
-  OPTIONAL {{ ?e pt:difficultyHigh ?difficultyHigh }}
-  OPTIONAL {{ ?e pt:priority ?priority }}
-  OPTIONAL {{ ?e pt:rationale ?rationale }}
+  {optional("e", importanceHigh="pt:importanceHigh", difficultyHigh="pt:difficultyHigh",
+             priority="pt:priority", rationale="pt:rationale")}
 }}""",
     )
 
@@ -176,11 +178,8 @@ def clauses(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
   {_codes(codes)}
   VALUES ?class {{ pt:GoalClause pt:PlanClause pt:AnnualPlanClause }}
   ?clause a ?class ; pt:item/pt:code ?code .
-  OPTIONAL {{ ?clause pt:text ?text }}
-  OPTIONAL {{ ?clause rdfs:label ?label }}
-  OPTIONAL {{ ?clause pt:sectionNumber ?section }}
-  OPTIONAL {{ ?clause pt:fiscalYear/pt:year ?year }}
-  OPTIONAL {{ ?clause pt:implements ?implements }}
+  {optional("clause", text="pt:text", label="rdfs:label", section="pt:sectionNumber",
+             year="pt:fiscalYear/pt:year", implements="pt:implements")}
 }}""",
     )
 
@@ -206,11 +205,8 @@ def targets(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
         f"""SELECT ?indicator ?target ?value ?unit ?comparator ?text ?approximate WHERE {{
   {_codes(codes)}
   ?indicator pt:item/pt:code ?code ; pt:target ?target .
-  OPTIONAL {{ ?target pt:targetValue ?value }}
-  OPTIONAL {{ ?target pt:unit ?unit }}
-  OPTIONAL {{ ?target pt:comparator ?comparator }}
-  OPTIONAL {{ ?target pt:text ?text }}
-  OPTIONAL {{ ?target pt:approximate ?approximate }}
+  {optional("target", value="pt:targetValue", unit="pt:unit", comparator="pt:comparator",
+             text="pt:text", approximate="pt:approximate")}
 }}""",
     )
 
@@ -223,13 +219,9 @@ def observations(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
        ?approximate WHERE {{
   {_codes(codes)}
   ?observation pt:indicator ?indicator . ?indicator pt:item/pt:code ?code .
-  OPTIONAL {{ ?observation pt:fiscalYear/pt:year ?year }}
-  OPTIONAL {{ ?observation pt:value ?value }}
-  OPTIONAL {{ ?observation pt:unit ?unit }}
-  OPTIONAL {{ ?observation pt:subject ?subject }}
-  OPTIONAL {{ ?observation pt:statistic ?statistic }}
-  OPTIONAL {{ ?observation pt:text ?text }}
-  OPTIONAL {{ ?observation pt:approximate ?approximate }}
+  {optional("observation", year="pt:fiscalYear/pt:year", value="pt:value", unit="pt:unit",
+             subject="pt:subject", statistic="pt:statistic", text="pt:text",
+             approximate="pt:approximate")}
 }}""",
     )
 
@@ -285,14 +277,12 @@ def documents(run: QueryFn) -> list[Row]:
     """Source documents: titles by language, file, hash, issue date, kind."""
     return select(
         run,
-        """SELECT ?document ?title ?lang ?file ?sha256 ?issued ?kind WHERE {
+        f"""SELECT ?document ?title ?lang ?file ?sha256 ?issued ?kind WHERE {{
   ?document a pt:SourceDocument .
-  OPTIONAL { ?document dcterms:title ?title BIND(LANG(?title) AS ?lang) }
-  OPTIONAL { ?document pt:fileName ?file }
-  OPTIONAL { ?document pt:sha256 ?sha256 }
-  OPTIONAL { ?document dcterms:issued ?issued }
-  OPTIONAL { ?document pt:documentKind ?kind }
-}""",
+  OPTIONAL {{ ?document dcterms:title ?title BIND(LANG(?title) AS ?lang) }}
+  {optional("document", file="pt:fileName", sha256="pt:sha256", issued="dcterms:issued",
+             kind="pt:documentKind")}
+}}""",
     )
 
 
@@ -303,14 +293,11 @@ def statutes(run: QueryFn) -> list[Row]:
     """Statutes with title, short name, law number and e-Gov law ID."""
     return select(
         run,
-        """SELECT ?statute ?title ?label ?shortName ?lawNumber ?egovLawId WHERE {
+        f"""SELECT ?statute ?title ?label ?shortName ?lawNumber ?egovLawId WHERE {{
   ?statute a pt:Statute .
-  OPTIONAL { ?statute dcterms:title ?title }
-  OPTIONAL { ?statute rdfs:label ?label }
-  OPTIONAL { ?statute skos:altLabel ?shortName }
-  OPTIONAL { ?statute pt:lawNumber ?lawNumber }
-  OPTIONAL { ?statute pt:egovLawId ?egovLawId }
-}""",
+  {optional("statute", title="dcterms:title", label="rdfs:label", shortName="skos:altLabel",
+             lawNumber="pt:lawNumber", egovLawId="pt:egovLawId")}
+}}""",
     )
 
 
@@ -318,14 +305,11 @@ def provisions(run: QueryFn) -> list[Row]:
     """Provisions with the node they are part of (a statute, or an article for a paragraph)."""
     return select(
         run,
-        """SELECT ?provision ?partOf ?articleLabel ?caption ?text ?label WHERE {
+        f"""SELECT ?provision ?partOf ?articleLabel ?caption ?text ?label WHERE {{
   ?provision a pt:Provision .
-  OPTIONAL { ?provision dcterms:isPartOf ?partOf }
-  OPTIONAL { ?provision pt:articleLabel ?articleLabel }
-  OPTIONAL { ?provision pt:caption ?caption }
-  OPTIONAL { ?provision pt:text ?text }
-  OPTIONAL { ?provision rdfs:label ?label }
-}""",
+  {optional("provision", partOf="dcterms:isPartOf", articleLabel="pt:articleLabel",
+             caption="pt:caption", text="pt:text", label="rdfs:label")}
+}}""",
     )
 
 
