@@ -19,9 +19,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from typing import Any
@@ -57,6 +58,7 @@ class _Worker:
     conn: Connection
     pid: int = 0
     store: str = ""
+    _killing: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def start(cls, spec: WorkerSpec) -> _Worker:
@@ -110,10 +112,14 @@ class _Worker:
             raise _Died from None
 
     def kill(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(5)
-        self.conn.close()
+        """Stop the process and close the pipe. Safe from several threads at once (the pool
+        stopping while a start-up thread gives up on the same worker): two unguarded closes
+        of one pipe close its descriptor twice (EBADF)."""
+        with self._killing:
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join(5)
+            self.conn.close()
 
 
 QUEUE_WAIT = 30.0

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import fake_parser
 import pytest
 from conftest import FAKE_TEXTS, write_sources
 
-from api.pool import QueryError, WorkerPool
+from api.pool import QueryError, WorkerPool, _Worker
 from api.worker import WorkerSpec
 from kg.build import build
 from kg.store import STORE_LINK
@@ -64,3 +65,13 @@ def test_workers_follow_a_rebuild(tmp_path: Path) -> None:
             await pool.close()
 
     asyncio.run(scenario())
+
+
+def test_a_worker_killed_from_several_threads_at_once(built_state: Path) -> None:
+    """Regression: the server stopping while a start-up thread gave up on the same worker
+    closed its pipe twice (OSError: Bad file descriptor at shutdown)."""
+    worker = _Worker.start(WorkerSpec("embedded", path=str(built_state / STORE_LINK)))
+    with ThreadPoolExecutor(8) as threads:
+        for done in [threads.submit(worker.kill) for _ in range(8)]:
+            done.result()  # raises what kill() raised
+    assert not worker.process.is_alive() and worker.conn.closed
