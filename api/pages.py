@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Dataset
 
 from api import analysis as an
 from api import charts, linked, textdiff, tracegraph, views
@@ -417,21 +417,26 @@ def _finding_view(f: Finding) -> FindingView:
     )
 
 
-def data_graph(run: QueryFn) -> Graph:
-    """The union of all graphs as an rdflib graph (what ``plantrace validate`` checks), read
-    through ``run`` so that it works on a remote store too."""
-    result = run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    triples = [
-        ox.Triple(s, p, o)
-        for s, p, o in result.rows
+def data_graph(run: QueryFn) -> Dataset:
+    """Every named graph as an rdflib Dataset (what ``plantrace validate`` checks), read
+    through ``run`` so that it works on a remote store too. The graph names tell one body's
+    documents from another's (:mod:`kg.bodies`); a store without named graphs gives its
+    default graph."""
+    result = run("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    rows = result.rows or [
+        (*t, None) for t in run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").rows
+    ]
+    quads = [
+        ox.Quad(s, p, o, g if isinstance(g, ox.NamedNode) else ox.DefaultGraph())
+        for s, p, o, g in rows
         if isinstance(s, ox.NamedNode | ox.BlankNode)
         and isinstance(p, ox.NamedNode)
         and isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal)
     ]
-    graph = Graph()
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    graph.parse(data=data, format="nt")
-    return graph
+    dataset = Dataset()
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    dataset.parse(data=data, format="nquads")
+    return dataset
 
 
 def validation_page(run: QueryFn) -> ValidationPage:

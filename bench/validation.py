@@ -17,7 +17,7 @@ import argparse
 import math
 import statistics
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -29,6 +29,7 @@ from rdflib.namespace import SH
 
 from bench.common import REPO, Machine, table, timed
 from bench.datasets import DEFAULT_CACHE, synthetic
+from kg.bodies import split
 from kg.build import fill
 from kg.namespaces import RDFS
 from kg.ontology import load_ontology
@@ -58,7 +59,7 @@ def measure_jlis(repeat: int) -> JlisValidation:
     graph = store_graph(store)
     findings: list[int] = []
     checks = timed(lambda: findings.append(len(validate(graph).findings)), repeat)
-    return JlisValidation(builds, checks, len(graph), findings[-1])
+    return JlisValidation(builds, checks, quads(graph), findings[-1])
 
 
 def render_jlis(v: JlisValidation) -> str:
@@ -129,28 +130,29 @@ def growth(
     """Validation time at each size; per shape if superlinear (or asked): see
     :func:`shape_times`."""
     ends = {min(bodies), max([n for n in bodies if n <= BREAKDOWN_MAX] or [min(bodies)])}
-    graphs: dict[int, Graph] = {}
+    graphs: dict[int, Dataset] = {}
     points = []
     for n in sorted(bodies):
-        graph = _union(synthetic(n, seed, cache, store=False).nquads)
-        seconds = timed(partial(validate, graph), 1)[0]
-        points.append(Point(n, len(graph), seconds))
+        data = Dataset()
+        data.parse(synthetic(n, seed, cache, store=False).nquads, format="nquads")
+        seconds = timed(partial(validate, data), 1)[0]
+        points.append(Point(n, quads(data), seconds))
         if n in ends:
-            graphs[n] = graph
+            graphs[n] = data
     out = Growth(points)
     if len(graphs) > 1 and (per_shape or (per_shape is None and out.slope > LINEAR)):
         out.shapes = shape_times(graphs)
     return out
 
 
-def shape_times(graphs: dict[int, Graph]) -> list[ShapeTime]:
-    """Each top-level shape of shapes/ validated alone on each graph (bodies → graph).
+def shape_times(graphs: dict[int, Dataset]) -> list[ShapeTime]:
+    """Each top-level shape of shapes/ validated alone on each dataset (bodies → dataset).
 
     A shape is validated alone by leaving every other shape without its targets (a shape with
     no target checks nothing unless another shape refers to it). pySHACL is called here the
-    way :func:`kg.validate.validate` calls it, on a data graph prepared once per size as it
-    prepares it (the union, with the ontology's ``rdfs:subClassOf``): ``validate`` copies the
-    graph on every call, a cost that would drown the small shapes.
+    way :func:`kg.validate.validate` calls it, on data graphs prepared once per size as it
+    prepares them (the union of each body's graphs, with the ontology's ``rdfs:subClassOf``):
+    ``validate`` copies the graphs on every call, a cost that would drown the small shapes.
     """
     from pyshacl import validate as shacl_validate
 
@@ -159,10 +161,11 @@ def shape_times(graphs: dict[int, Graph]) -> list[ShapeTime]:
     tops = {s: name for name, g in files.items() for p in TARGETS for s in g.subjects(p, None)}
     subclass = list(load_ontology().triples((None, RDFS.subClassOf, None)))
     prepared = {}
-    for n, g in graphs.items():
-        prepared[n] = union_graph(g)
-        for t in subclass:
-            prepared[n].add(t)
+    for n, data in graphs.items():
+        prepared[n] = [union_graph(*part.graphs) for part in split(data)]
+        for g in prepared[n]:
+            for t in subclass:
+                g.add(t)
     out = []
     for shape, name in sorted(tops.items()):
         shapes = Graph()
@@ -171,10 +174,15 @@ def shape_times(graphs: dict[int, Graph]) -> list[ShapeTime]:
                 shapes.add(t)
         run = partial(shacl_validate, shacl_graph=shapes, inference="none", advanced=False,
                       inplace=True)  # fmt: skip
-        points = [Point(n, len(graphs[n]), timed(partial(run, g), 1)[0])
-                  for n, g in sorted(prepared.items())]  # fmt: skip
+        points = [Point(n, quads(graphs[n]), timed(partial(_each, run, parts), 1)[0])
+                  for n, parts in sorted(prepared.items())]  # fmt: skip
         out.append(ShapeTime(str(shape).rsplit("#", 1)[-1], name, points))
     return out
+
+
+def _each(run: Callable[[Graph], object], graphs: list[Graph]) -> None:
+    for graph in graphs:
+        run(graph)
 
 
 def load_shapes_file(path: Path) -> Graph:
@@ -183,11 +191,9 @@ def load_shapes_file(path: Path) -> Graph:
     return graph
 
 
-def _union(nquads: Path) -> Graph:
-    """The file's graphs as one rdflib graph, as :func:`validate` would make it."""
-    data = Dataset()
-    data.parse(nquads, format="nquads")
-    return union_graph(data)
+def quads(data: Dataset) -> int:
+    """Number of triples in all of ``data``'s graphs."""
+    return sum(len(g) for g in data.graphs())
 
 
 def render_growth(g: Growth) -> str:

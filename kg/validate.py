@@ -16,9 +16,11 @@ Choices, and why:
   (a copy of) the data graph, as pySHACL's ``ont_graph`` would add the whole ontology: a shape
   targeting ``pt:Evaluation`` then reaches a node typed only ``pt:SelfEvaluation``. The rest of
   the ontology (labels, grade notations) is only read when describing findings.
-* **One union graph.** Given a Dataset, pySHACL validates each named graph on its own; plantrace
-  keeps one named graph per document, so a ministerial grade (one document) would never meet the
-  goal period (another). :func:`validate` therefore validates the union of all graphs.
+* **One union graph per body.** Given a Dataset, pySHACL validates each named graph on its own;
+  plantrace keeps one named graph per document, so a ministerial grade (one document) would
+  never meet the goal period (another). :func:`validate` therefore validates the union of a
+  body's graphs with the shared ones, one body at a time (:mod:`kg.bodies`): the rules are
+  about one body, and the time grows with the data, not with its square.
 * **Plain string literals.** ``"I"`` and ``"I"^^xsd:string`` are the same RDF 1.1 literal, but
   rdflib compares them as different, so ``sh:in ("I" "II" "III")`` would reject a value read back
   from a store that writes the datatype. The union graph drops the redundant ``xsd:string``.
@@ -44,11 +46,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pyoxigraph as ox
-from rdflib import BNode, ConjunctiveGraph, Graph, Namespace, URIRef
+from rdflib import BNode, ConjunctiveGraph, Dataset, Graph, Namespace, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from kg.bodies import Part, split
 from kg.errors import PlantraceError
 from kg.namespaces import DCTERMS, PROV, PT, PTID, RDF, RDFS, SKOS, TIME, XSD
 from kg.ontology import load_ontology
@@ -181,50 +184,72 @@ class _PreparedQueryGraph(Graph):
         return super().query(query_object, *args, **kwargs)
 
 
-def union_graph(data: Graph) -> Graph:
-    """All triples of ``data`` (every named graph of a Dataset) in one new graph.
+def union_graph(*graphs: Graph) -> Graph:
+    """All triples of ``graphs`` (every named graph of a Dataset among them) in one new graph.
 
     ``xsd:string`` literals become plain literals (the same RDF 1.1 term; see the module doc).
     """
     union = _PreparedQueryGraph()
-    triples: Iterable[tuple[Node, Node, Node]]
-    if isinstance(data, ConjunctiveGraph):  # also a Dataset
-        triples = ((s, p, o) for s, p, o, _ in data.quads((None, None, None, None)))
-    else:
-        triples = data.triples((None, None, None))
-    for s, p, o in triples:
-        if isinstance(o, RdfLiteral) and o.datatype == XSD.string:
-            o = RdfLiteral(str(o))
-        union.add((s, p, o))
+    for data in graphs:
+        triples: Iterable[tuple[Node, Node, Node]]
+        if isinstance(data, ConjunctiveGraph):  # also a Dataset
+            triples = ((s, p, o) for s, p, o, _ in data.quads((None, None, None, None)))
+        else:
+            triples = data.triples((None, None, None))
+        for s, p, o in triples:
+            if isinstance(o, RdfLiteral) and o.datatype == XSD.string:
+                o = RdfLiteral(str(o))
+            union.add((s, p, o))
     return union
 
 
-def store_graph(store: GraphStore) -> Graph:
-    """All the store's graphs as one rdflib graph (through N-Triples), ready for :func:`validate`.
+def store_graph(store: GraphStore) -> Dataset:
+    """The store's named graphs as an rdflib Dataset (through N-Quads), ready for :func:`validate`.
 
     pySHACL works on rdflib graphs; the store is pyoxigraph, so the data is copied once. The
-    union is what :func:`validate` checks anyway.
+    graph names say which body each document belongs to (:mod:`kg.bodies`).
     """
-    graph = Graph()
-    graph.parse(data=store.dump(ox.RdfFormat.N_TRIPLES), format="nt")
-    return graph
+    dataset = Dataset()
+    dataset.parse(data=store.dump(ox.RdfFormat.N_QUADS), format="nquads")
+    return dataset
 
 
 def validate(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None) -> Report:
-    """Validate ``data`` (a Graph, or a Dataset whose graphs are taken together).
+    """Validate ``data``: a Graph, or a Dataset whose graphs are taken together, one body at a
+    time (:func:`kg.bodies.split`).
 
     ``shapes`` defaults to ``shapes/*.ttl`` and ``ontology`` to ``ontology/plantrace.ttl``.
     """
-    from pyshacl import validate as shacl_validate
-
     shapes_graph = _default_shapes() if shapes is None else shapes
     ontology_graph = _default_ontology() if ontology is None else ontology
-    data_graph = union_graph(data)
-    for triple in ontology_graph.triples((None, RDFS.subClassOf, None)):
+    parts = split(data)
+    reports = [_validate_part(part, shapes_graph, ontology_graph) for part in parts]
+    if len(reports) == 1:
+        findings, report_graph = [f for f, _ in reports[0][0]], reports[0][1]
+    else:
+        kept: dict[tuple[str, str, str | None, str | None], tuple[Finding, Graph, Node]] = {}
+        for described, graph in reports:
+            for finding, result in described:
+                key = (finding.shape, finding.focus, finding.value, finding.path)
+                kept.setdefault(key, (finding, graph, result))
+        findings = [f for f, _, _ in kept.values()]
+        report_graph = _merged_report([(g, r) for _, g, r in kept.values()])
+    findings.sort(key=_sort_key)
+    return Report(findings, report_graph)
+
+
+def _validate_part(
+    part: Part, shapes: Graph, ontology: Graph
+) -> tuple[list[tuple[Finding, Node]], Graph]:
+    """pySHACL on one part: its findings (with their result nodes) and its report graph."""
+    from pyshacl import validate as shacl_validate
+
+    data_graph = union_graph(*part.graphs)
+    for triple in ontology.triples((None, RDFS.subClassOf, None)):
         data_graph.add(triple)
     result = shacl_validate(
         data_graph,
-        shacl_graph=shapes_graph,
+        shacl_graph=shapes,
         inference="none",
         advanced=False,
         inplace=True,  # data_graph is our own copy, with the ontology mixed in
@@ -232,11 +257,35 @@ def validate(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None
     if not isinstance(result[1], Graph):  # pySHACL returns the failure instead of a report
         raise PlantraceError(f"expected valid SHACL shapes: {result[2]}")
     report_graph = result[1]
-    _restore_messages(report_graph, shapes_graph)
-    look = _Lookup(data_graph, ontology_graph, shapes_graph)
-    findings = [_finding(report_graph, r, look) for r in _results(report_graph)]
-    findings.sort(key=_sort_key)
-    return Report(findings, report_graph)
+    _restore_messages(report_graph, shapes)
+    look = _Lookup(data_graph, ontology, shapes)
+    described = [
+        (_finding(report_graph, r, look), r)
+        for r in _results(report_graph)
+        if part.reports_on(report_graph.value(r, SH.focusNode))
+    ]
+    return described, report_graph
+
+
+def _merged_report(results: list[tuple[Graph, Node]]) -> Graph:
+    """One ``sh:ValidationReport`` holding ``results`` (each with the blank nodes it refers
+    to) taken from the parts' reports."""
+    merged = Graph()
+    for prefix, namespace in results[0][0].namespaces() if results else ():
+        merged.bind(prefix, namespace)
+    report = BNode()
+    merged.add((report, RDF.type, SH.ValidationReport))
+    merged.add((report, SH.conforms, RdfLiteral(not results)))
+    for graph, result in results:
+        merged.add((report, SH.result, result))
+        todo = [result]
+        while todo:
+            node = todo.pop()
+            for p, o in graph.predicate_objects(node):
+                merged.add((node, p, o))
+                if isinstance(o, BNode):
+                    todo.append(o)
+    return merged
 
 
 def exit_code(report: Report, fail_on: str = "violation") -> int:

@@ -38,6 +38,7 @@ from kg.validate import (
     render_text,
     render_turtle,
     store_graph,
+    union_graph,
     validate,
 )
 
@@ -455,7 +456,8 @@ def test_article_label_falls_back_to_the_provision_iri() -> None:
 
 @pytest.fixture(scope="module")
 def real_graph(real_build: tuple[GraphStore, BuildSummary]) -> Graph:
-    return store_graph(real_build[0])
+    """The real graph as one rdflib graph, to edit (J-LIS alone: one part, kg/bodies.py)."""
+    return union_graph(store_graph(real_build[0]))
 
 
 def _violations(report: Report) -> set[tuple[str, str, int | None]]:
