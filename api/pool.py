@@ -147,29 +147,30 @@ class WorkerPool:
         self._starting = 0  # replacements being started
 
     def launch(self) -> None:
-        """Start the worker processes without waiting for them: they import and open the store
-        while the caller goes on (``plantrace serve`` loads the web stack meanwhile)."""
-        while len(self._launched) < self.size:
+        """Start the first worker process without waiting for it: it imports and opens the store
+        while the caller goes on (``plantrace serve`` loads the web stack meanwhile). The others
+        start in :meth:`start`: launched together on a machine of two cores, they and the
+        server would share the CPU and the first answer would wait for all of them."""
+        if not self._launched and not self._workers:
             self._launched.append(_Worker.launch(self.spec))
 
     async def start(self) -> None:
-        """Start every worker (unless :meth:`launch` did) and wait until each has opened the
-        store; raises :class:`QueryError` if one cannot."""
+        """Wait until the first worker has opened the store (raises :class:`QueryError` if it
+        cannot), then start the others in the background: each serves as soon as it is ready,
+        so start-up costs one worker's, not every worker's."""
         self.launch()
         launched, self._launched = self._launched, []
         loop = asyncio.get_running_loop()
-        started = await asyncio.gather(
-            *(loop.run_in_executor(self._threads, w.wait_ready) for w in launched),
-            return_exceptions=True,
-        )
-        for result in started:
-            if isinstance(result, _Worker):
-                self._workers.append(result)
-                self._idle.put_nowait(result)
-        errors = [r for r in started if isinstance(r, BaseException)]
-        if errors:
+        try:
+            for worker in launched:
+                self._add(await loop.run_in_executor(self._threads, worker.wait_ready))
+        except BaseException:
+            for worker in launched:
+                worker.kill()
             await self.close()
-            raise errors[0]
+            raise
+        for _ in range(self.size - len(self._workers)):
+            self._start_later()
 
     def workers(self) -> list[tuple[int, str]]:
         """``(pid, store)`` of each live worker."""
@@ -267,10 +268,18 @@ class WorkerPool:
         self.restarts += 1
         if len(self._workers) + self._starting >= self.size:
             return  # a fresh worker took its place already (reopen)
+        self._start_later()
+
+    def _start_later(self) -> None:
+        """Start one more worker in the background; it joins the idle ones when ready."""
         self._starting += 1
         task = asyncio.ensure_future(self._replace())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _add(self, worker: _Worker) -> None:
+        self._workers.append(worker)
+        self._idle.put_nowait(worker)
 
     async def _replace(self) -> None:
         try:
@@ -292,8 +301,7 @@ class WorkerPool:
             if self._closed:
                 worker.kill()
                 return
-            self._workers.append(worker)
-            self._idle.put_nowait(worker)
+            self._add(worker)
             return
 
     async def close(self) -> None:

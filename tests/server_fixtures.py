@@ -38,6 +38,7 @@ from servers import (
     oxigraph_binary,
     serve,
     start,
+    start_plantrace,
 )
 
 from kg.build import build
@@ -63,8 +64,8 @@ def built_store(built_state: Path) -> Iterator[GraphStore]:
 @pytest.fixture(scope="session")
 def server(built_state: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     logs = tmp_path_factory.mktemp("logs")
-    running = start(
-        serve("--state-dir", str(built_state)), clean_env(), logs / "serve.log", "/status"
+    running = start_plantrace(
+        serve("--state-dir", str(built_state)), clean_env(), logs / "serve.log"
     )
     yield running
     running.stop()
@@ -94,7 +95,7 @@ def remote_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Remote]:
             [sys.executable, "-m", "kg.cli", "build"], env=env, cwd=REPO, check=True,
             capture_output=True, timeout=300,
         )  # fmt: skip
-        api = start(serve(), env, tmp / "serve.log", "/status")
+        api = start_plantrace(serve(), env, tmp / "serve.log")
     except BaseException:
         oxi.stop()
         raise
@@ -203,8 +204,8 @@ def dataset_server(
     dataset_file: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     logs = tmp_path_factory.mktemp("dataset-logs")
-    running = start(
-        serve("--dataset", str(dataset_file)), clean_env(), logs / "serve.log", "/status"
+    running = start_plantrace(
+        serve("--dataset", str(dataset_file)), clean_env(), logs / "serve.log"
     )
     yield running
     running.stop()

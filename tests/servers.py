@@ -101,6 +101,21 @@ def start(
     raise RuntimeError(f"{args} did not answer in {timeout} s:\n{log.read_text()}")
 
 
+def start_plantrace(args: list[str], env: dict[str, str], log: Path) -> Server:
+    """Start ``plantrace serve`` and wait until every query worker is up: the first one serves
+    at once, the others join in the background (api/pool.py), and tests compare worker lists."""
+    running = start(args, env, log, "/status")
+    want = int(env.get("PLANTRACE_WORKERS", "2"))
+    deadline = time.monotonic() + 60
+    with running.client() as c:
+        while len(c.get("/status").json()["workers"]) != want:
+            if time.monotonic() > deadline:
+                running.stop()
+                raise RuntimeError(f"{args}: {want} query workers not up in 60 s")
+            time.sleep(0.1)
+    return running
+
+
 def serve(*options: str) -> list[str]:
     return [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", "{port}",
             *options]  # fmt: skip

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import FAKE_TEXTS, write_sources
-from servers import Server, clean_env, serve, start
+from servers import Server, clean_env, serve, start_plantrace
 
 from kg.store import STORE_LINK
 
@@ -41,7 +41,7 @@ def admin(built_state: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     sources = tmp / "sources"
     write_sources(sources, FAKE_TEXTS)
     env = clean_env(PLANTRACE_ADMIN_TOKEN=TOKEN, PLANTRACE_SOURCES=str(sources))
-    running = start(serve("--state-dir", str(state)), env, tmp / "serve.log", "/status")
+    running = start_plantrace(serve("--state-dir", str(state)), env, tmp / "serve.log")
     yield Admin(running, state, sources)
     running.stop()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from servers import LIMITS, Server, clean_env, serve, start
+from servers import LIMITS, Server, clean_env, serve, start_plantrace
 from test_guard import ESCAPED_SERVICE
 
 from api.guard import MAX_DEPTH
@@ -262,7 +262,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     folder = tmp_path_factory.mktemp("hostile")
     dataset = hostile_dataset(folder)
     env = clean_env(PLANTRACE_SOURCES=str(folder / "sources"))
-    running = start(serve("--dataset", str(dataset)), env, folder / "serve.log", "/status")
+    running = start_plantrace(serve("--dataset", str(dataset)), env, folder / "serve.log")
     yield running
     running.stop()
 

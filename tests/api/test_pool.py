@@ -75,3 +75,23 @@ def test_a_worker_killed_from_several_threads_at_once(built_state: Path) -> None
         for done in [threads.submit(worker.kill) for _ in range(8)]:
             done.result()  # raises what kill() raised
     assert not worker.process.is_alive() and worker.conn.closed
+
+
+def test_start_waits_for_one_worker_and_the_others_join(built_state: Path) -> None:
+    """Start-up costs one worker's start: the others are started after it and join when ready."""
+
+    async def scenario() -> None:
+        pool = WorkerPool(WorkerSpec("embedded", path=str(built_state / STORE_LINK)), 3)
+        await pool.start()
+        try:
+            assert len(pool.workers()) == 1  # the others need a second to import: not yet
+            assert (await pool.run("status", 30))["triples"] > 0
+            deadline = asyncio.get_running_loop().time() + 60
+            while len(pool.workers()) < 3:
+                assert asyncio.get_running_loop().time() < deadline, pool.workers()
+                await asyncio.sleep(0.1)
+            assert len({pid for pid, _ in pool.workers()}) == 3 and pool.restarts == 0
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
