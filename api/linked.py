@@ -172,7 +172,6 @@ def quotes(run: QueryFn, spans: Sequence[str], sources_dir: Path) -> list[Quote]
     """The lines of each span, from the source file whose hash the graph records."""
     if not spans:
         return []
-    docs = documents(run)
     rows = q.select(
         run,
         f"""SELECT ?span ?document ?start ?end WHERE {{
@@ -181,6 +180,7 @@ def quotes(run: QueryFn, spans: Sequence[str], sources_dir: Path) -> list[Quote]
   OPTIONAL {{ ?span pt:lineStart ?start }} OPTIONAL {{ ?span pt:lineEnd ?end }}
 }}""",
     )
+    docs = documents(run, {str(r["document"]) for r in rows})
     out = []
     for row in sorted(rows, key=lambda r: (str(r["document"]), r["start"] or 0)):
         span, doc_iri = str(row["span"]), str(row["document"])

@@ -147,10 +147,11 @@ class DocumentInfo:
     sha256: str | None
 
 
-def documents(run: QueryFn) -> dict[str, DocumentInfo]:
-    """Source documents by IRI; the Japanese title is preferred."""
+def documents(run: QueryFn, iris: Iterable[str] | None = None) -> dict[str, DocumentInfo]:
+    """Source documents (those of ``iris``; default: all) by IRI; the Japanese title is
+    preferred."""
     out = {}
-    for doc, rows in _grouped(q.documents(run), "document").items():
+    for doc, rows in _grouped(q.documents(run, iris), "document").items():
         titles = {str(r["lang"]): str(r["title"]) for r in rows if r["title"] is not None}
         title = titles.get("ja") or titles.get("en") or _first(titles.values())
         out[doc] = DocumentInfo(doc, title, _column(rows, "file"), _column(rows, "sha256"))
@@ -161,9 +162,10 @@ class Sources:
     """Source spans of many nodes, fetched with one query."""
 
     def __init__(self, run: QueryFn, nodes: Iterable[str]) -> None:
-        docs = documents(run)
+        rows = q.spans(run, nodes)
+        docs = documents(run, {str(r["document"]) for r in rows})
         found: dict[str, dict[str, m.SourceSpan]] = defaultdict(dict)
-        for row in q.spans(run, nodes):
+        for row in rows:
             doc = docs.get(str(row["document"]))
             span = str(row["span"])
             found[str(row["node"])][span] = m.SourceSpan(
@@ -187,11 +189,15 @@ class Sources:
 # --- items, grades, evaluations ----------------------------------------------------------------
 
 
-def _evaluations(run: QueryFn, codes: Sequence[str] | None = None, year: int | None = None
-                 ) -> dict[tuple[str, int, str], tuple[Row, list[Row]]]:  # fmt: skip
+def _evaluations(
+    run: QueryFn,
+    codes: Sequence[str] | None = None,
+    year: int | None = None,
+    body: str | None = None,
+) -> dict[tuple[str, int, str], tuple[Row, list[Row]]]:
     """Evaluation rows keyed by (item code, year, by)."""
     out: dict[tuple[str, int, str], tuple[Row, list[Row]]] = {}
-    for _, rows in _grouped(q.evaluations(run, codes, year), "e").items():
+    for _, rows in _grouped(q.evaluations(run, codes, year, body), "e").items():
         row = rows[0]
         key = (str(row["code"]), int(row["year"] or 0), str(row["by"]))
         out[key] = (row, rows)
@@ -215,16 +221,22 @@ def _evaluation(row: Row, rows: list[Row], sources: Sources) -> m.Evaluation:
     )
 
 
-def _items(run: QueryFn, codes: Sequence[str] | None = None) -> dict[str, list[Row]]:
-    rows = _grouped(q.items(run, codes), "code")
+def _items(
+    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
+) -> dict[str, list[Row]]:
+    if body is not None and codes is None:
+        codes = q.item_codes(run, body)
+    rows = _grouped(q.items(run, codes, body), "code")
     return dict(sorted(rows.items(), key=lambda kv: code_key(kv[0])))
 
 
-def items(run: QueryFn) -> m.ItemsResponse:
-    """Every item with its grades in every year that has any."""
-    item_rows = _items(run)
+def items(run: QueryFn, body: str | None = None) -> m.ItemsResponse:
+    """Every item (of publisher ``body``, by default every publisher's) with its grades in
+    every year that has any."""
+    item_rows = _items(run, body=body)
+    codes = None if body is None else list(item_rows)  # by IRI: no scan of every body's grades
     grades: dict[tuple[str, int], dict[str, str | None]] = defaultdict(dict)
-    for (code, year, by), (_, rows) in _evaluations(run).items():
+    for (code, year, by), (_, rows) in _evaluations(run, codes, body=body).items():
         grades[(code, year)][by] = _first(grade_notation(r["grade"], r["gradeIri"]) for r in rows)
     years = sorted({year for _, year in grades})
     out = []
@@ -378,18 +390,21 @@ def _provision_refs(run: QueryFn, provisions: Iterable[str]) -> dict[str, m.Prov
     return out
 
 
-def traces(run: QueryFn, codes: Sequence[str] | None = None) -> list[m.Trace]:
-    """The full trace of the items ``codes`` (default: every item), in code order."""
-    item_rows = _items(run, codes)
+def traces(
+    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
+) -> list[m.Trace]:
+    """The full trace of the items ``codes`` (default: every item) of publisher ``body``
+    (default: every publisher's, merged by code), in code order."""
+    item_rows = _items(run, codes, body)
     if not item_rows:
         return []
     wanted = list(item_rows)
-    clause_rows = _grouped(q.clauses(run, wanted), "clause")
-    indicator_rows = _grouped(q.indicators(run, wanted), "indicator")
-    target_rows = q.targets(run, wanted)
-    observation_rows = _grouped(q.observations(run, wanted), "observation")
-    evaluations = _evaluations(run, wanted)
-    basis = _grouped(q.legal_basis(run, wanted), "code")
+    clause_rows = _grouped(q.clauses(run, wanted, body), "clause")
+    indicator_rows = _grouped(q.indicators(run, wanted, body), "indicator")
+    target_rows = q.targets(run, wanted, body)
+    observation_rows = _grouped(q.observations(run, wanted, body), "observation")
+    evaluations = _evaluations(run, wanted, body=body)
+    basis = _grouped(q.legal_basis(run, wanted, body), "code")
     provisions = _provision_refs(run, {str(r["provision"]) for rs in basis.values() for r in rs})
     targets_by_iri = _grouped(target_rows, "target")
     nodes = [
@@ -513,11 +528,12 @@ def traces(run: QueryFn, codes: Sequence[str] | None = None) -> list[m.Trace]:
     return out
 
 
-def trace(run: QueryFn, code: str) -> m.Trace:
-    """The full trace of one item; :class:`NotFound` if no item has that code."""
-    found = traces(run, [code])
+def trace(run: QueryFn, code: str, body: str | None = None) -> m.Trace:
+    """The full trace of one item (of publisher ``body``); :class:`NotFound` if none."""
+    found = traces(run, [code], body)
     if not found:
-        raise NotFound(f"no evaluation item with code {code!r}")
+        of = "" if body is None else f" published by {body!r}"
+        raise NotFound(f"no evaluation item with code {code!r}{of}")
     return found[0]
 
 

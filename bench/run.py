@@ -115,9 +115,10 @@ def _trace(runs: Sequence[SizeRun], size: str, ms: float) -> Verdict:
     plantrace = run.system(PLANTRACE) if run else None
     if plantrace is None:
         return Verdict(target, f"plantrace was not run at {name}", None)
-    kinds = {"GET /api/items/I-1": "JSON GET /api/items/I-1", "item trace": "SPARQL item trace"}
-    if size != JLIS:  # the JSON API cannot ask for one body's item: SPARQL only
-        del kinds["GET /api/items/I-1"]
+    kinds = {
+        "GET /api/items/I-1?body=…": "JSON GET /api/items/I-1?body=…",
+        "item trace": "SPARQL item trace",
+    }
     parts, met = [], []
     for what, label in kinds.items():
         if what in plantrace.errors:

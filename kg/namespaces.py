@@ -19,6 +19,21 @@ PTID = Namespace("https://w3id.org/plantrace/id/")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 """European Legislation Identifier ontology (``eli:``)."""
 
+
+def segment(text: str) -> str:
+    """``text`` made safe as one IRI path segment (only characters IRIs forbid are escaped)."""
+    return "".join(f"%{ord(c):02X}" if c in ' %/?#<>"{}|\\^`' else c for c in text)
+
+
+def publisher_iri(publisher_id: str) -> str:
+    """A publisher's IRI, ``{PTID}{id}``; its nodes live below it (:class:`kg.rdf.Iris`)."""
+    return f"{PTID}{segment(publisher_id)}"
+
+
+def item_iri(publisher_id: str, code: str) -> str:
+    """The IRI of a publisher's evaluation item: ``{PTID}{id}/item/{code}``."""
+    return f"{publisher_iri(publisher_id)}/item/{segment(code)}"
+
 __all__ = [
     "DCTERMS",
     "ELI",
@@ -32,4 +47,7 @@ __all__ = [
     "SKOS",
     "TIME",
     "XSD",
+    "item_iri",
+    "publisher_iri",
+    "segment",
 ]

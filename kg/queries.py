@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 
+from kg.namespaces import item_iri, publisher_iri
 from kg.store import QueryResult, Term
 
 QueryFn = Callable[[str], QueryResult]
@@ -91,19 +92,53 @@ def optional(var: str, **attributes: str) -> str:
     return "\n  ".join(f"OPTIONAL {{ ?{var} {path} ?{name} }}" for name, path in attributes.items())
 
 
-def _codes(codes: Sequence[str] | None) -> str:
-    return values("code", (literal(c) for c in codes)) if codes is not None else ""
+def _codes(codes: Sequence[str] | None, body: str | None = None) -> str:
+    """The items a query is about: ``codes`` (default: all), of publisher ``body`` (its id, as
+    in ``/id/{body}/``; default: every publisher's). With ``body`` the items are bound by IRI,
+    so the query starts from those few nodes rather than from every body's items."""
+    if body is None:
+        return values("code", (literal(c) for c in codes)) if codes is not None else ""
+    if codes is None:
+        return f"{{ {_body_items(body)} }}"
+    pairs = " ".join(f"({term} {literal(c)})" for c in codes if (term := _item_term(body, c)))
+    return f"VALUES (?item ?code) {{ {pairs} }}"
+
+
+def _item_term(body: str, code: str) -> str | None:
+    """The item's IRI as a SPARQL term; None when ``body`` and ``code`` make no valid IRI
+    (then no such item can exist)."""
+    try:
+        return iri(item_iri(body, code))
+    except ValueError:
+        return None
+
+
+def _body_items(body: str) -> str:
+    """The items typed in the documents of publisher ``body`` (one named graph each)."""
+    return f"""SELECT DISTINCT ?item ?code WHERE {{
+  ?document dcterms:publisher {iri(publisher_iri(body))} .
+  GRAPH ?document {{ ?item a pt:EvaluationItem ; pt:code ?code }}
+}}"""
 
 
 # --- items and grades --------------------------------------------------------------------------
 
 
-def items(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
+def item_codes(run: QueryFn, body: str) -> list[str]:
+    """The codes of publisher ``body``'s items: a query of its own, since a query that lists
+    them inside a larger one is planned over every body's items."""
+    return sorted({str(r["code"]) for r in select(run, _body_items(body))})
+
+
+
+def items(
+    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
+) -> list[Row]:
     """Every evaluation item (``pt:EvaluationItem``) with its code, category and labels."""
     return select(
         run,
         f"""SELECT ?item ?code ?category ?label ?legalBasisText ?relatedPolicy WHERE {{
-  {_codes(codes)}
+  {_codes(codes, body)}
   ?item a pt:EvaluationItem ; pt:code ?code .
   {optional("item", category="pt:category", label="rdfs:label",
              legalBasisText="pt:legalBasisText", relatedPolicy="pt:relatedPolicy")}
@@ -112,7 +147,10 @@ def items(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
 
 
 def evaluations(
-    run: QueryFn, codes: Sequence[str] | None = None, year: int | None = None
+    run: QueryFn,
+    codes: Sequence[str] | None = None,
+    year: int | None = None,
+    body: str | None = None,
 ) -> list[Row]:
     """Item grades: one row per evaluation (and per value of its optional properties)."""
     year_filter = f"FILTER(?year = {int(year)})" if year is not None else ""
@@ -120,7 +158,7 @@ def evaluations(
         run,
         f"""SELECT ?e ?by ?code ?year ?grade ?gradeIri ?importanceHigh ?difficultyHigh ?priority
        ?rationale WHERE {{
-  {_codes(codes)}
+  {_codes(codes, body)}
   ?e pt:evaluates ?item ; pt:fiscalYear ?fy ; pt:grade ?gradeIri .
   ?item pt:code ?code . ?fy pt:year ?year .
   {year_filter}
@@ -169,28 +207,32 @@ CLAUSE_LEVELS = {
 """Clause classes and the level names the API uses for them."""
 
 
-def clauses(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
+def clauses(
+    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
+) -> list[Row]:
     """Goal, plan and annual plan clauses of items, with text, section, year and what they
     implement (one row per implemented clause)."""
     return select(
         run,
         f"""SELECT ?clause ?class ?code ?text ?label ?section ?year ?implements WHERE {{
-  {_codes(codes)}
+  {_codes(codes, body)}
   VALUES ?class {{ pt:GoalClause pt:PlanClause pt:AnnualPlanClause }}
-  ?clause a ?class ; pt:item/pt:code ?code .
+  ?clause a ?class ; pt:item ?item . ?item pt:code ?code .
   {optional("clause", text="pt:text", label="rdfs:label", section="pt:sectionNumber",
              year="pt:fiscalYear/pt:year", implements="pt:implements")}
 }}""",
     )
 
 
-def indicators(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
+def indicators(
+    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
+) -> list[Row]:
     """Indicators of items: label, whether quantitative, and what they measure (one row each)."""
     return select(
         run,
         f"""SELECT ?indicator ?code ?label ?quantitative ?measures WHERE {{
-  {_codes(codes)}
-  ?indicator a pt:Indicator ; pt:item/pt:code ?code .
+  {_codes(codes, body)}
+  ?indicator a pt:Indicator ; pt:item ?item . ?item pt:code ?code .
   OPTIONAL {{ ?indicator rdfs:label ?label }}
   BIND(EXISTS {{ ?indicator a pt:QuantitativeIndicator }} AS ?quantitative)
   OPTIONAL {{ ?indicator pt:measures ?measures }}
@@ -198,27 +240,31 @@ def indicators(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
     )
 
 
-def targets(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
+def targets(
+    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
+) -> list[Row]:
     """Targets of the items' indicators."""
     return select(
         run,
         f"""SELECT ?indicator ?target ?value ?unit ?comparator ?text ?approximate WHERE {{
-  {_codes(codes)}
-  ?indicator pt:item/pt:code ?code ; pt:target ?target .
+  {_codes(codes, body)}
+  ?indicator pt:item ?item ; pt:target ?target . ?item pt:code ?code .
   {optional("target", value="pt:targetValue", unit="pt:unit", comparator="pt:comparator",
              text="pt:text", approximate="pt:approximate")}
 }}""",
     )
 
 
-def observations(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
+def observations(
+    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
+) -> list[Row]:
     """Actual values of the items' indicators, by fiscal year."""
     return select(
         run,
         f"""SELECT ?observation ?indicator ?year ?value ?unit ?subject ?statistic ?text
        ?approximate WHERE {{
-  {_codes(codes)}
-  ?observation pt:indicator ?indicator . ?indicator pt:item/pt:code ?code .
+  {_codes(codes, body)}
+  ?observation pt:indicator ?indicator . ?indicator pt:item ?item . ?item pt:code ?code .
   {optional("observation", year="pt:fiscalYear/pt:year", value="pt:value", unit="pt:unit",
              subject="pt:subject", statistic="pt:statistic", text="pt:text",
              approximate="pt:approximate")}
@@ -226,12 +272,14 @@ def observations(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
     )
 
 
-def legal_basis(run: QueryFn, codes: Sequence[str] | None = None) -> list[Row]:
+def legal_basis(
+    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
+) -> list[Row]:
     """The provisions items rest on (``pt:legalBasis``), with their statute."""
     return select(
         run,
         f"""SELECT ?code ?provision WHERE {{
-  {_codes(codes)}
+  {_codes(codes, body)}
   ?item pt:code ?code ; pt:legalBasis ?provision .
 }}""",
     )
@@ -273,11 +321,14 @@ def spans(run: QueryFn, nodes: Iterable[str]) -> list[Row]:
     )
 
 
-def documents(run: QueryFn) -> list[Row]:
-    """Source documents: titles by language, file, hash, issue date, kind."""
+def documents(run: QueryFn, iris: Iterable[str] | None = None) -> list[Row]:
+    """Source documents (those of ``iris``; default: all): titles by language, file, hash,
+    issue date, kind."""
+    chosen = "" if iris is None else values("document", sorted({iri(d) for d in iris}))
     return select(
         run,
         f"""SELECT ?document ?title ?lang ?file ?sha256 ?issued ?kind WHERE {{
+  {chosen}
   ?document a pt:SourceDocument .
   OPTIONAL {{ ?document dcterms:title ?title BIND(LANG(?title) AS ?lang) }}
   {optional("document", file="pt:fileName", sha256="pt:sha256", issued="dcterms:issued",

@@ -23,7 +23,21 @@ from rdflib.term import Node
 
 from kg.errors import ParseError
 from kg.ingest.statutes import egov_law_id
-from kg.namespaces import DCTERMS, FOAF, PROV, PT, PTID, RDF, RDFS, SKOS, TIME, XSD
+from kg.namespaces import (
+    DCTERMS,
+    FOAF,
+    PROV,
+    PT,
+    PTID,
+    RDF,
+    RDFS,
+    SKOS,
+    TIME,
+    XSD,
+    item_iri,
+    publisher_iri,
+    segment,
+)
 from kg.records import (
     Clause,
     DocumentRecords,
@@ -80,11 +94,6 @@ def fiscal_year_label(year: int) -> str:
     return f"{era}{'元' if era and n == 1 else n}年度"
 
 
-def _segment(text: str) -> str:
-    """``text`` made safe as one IRI path segment (only characters IRIs forbid are escaped)."""
-    return "".join(f"%{ord(c):02X}" if c in ' %/?#<>"{}|\\^`' else c for c in text)
-
-
 @dataclass(frozen=True)
 class _Level:
     """How a clause level is named and which plan document it is part of."""
@@ -108,10 +117,11 @@ class Iris:
     """The IRI scheme of one publisher's nodes, under ``https://w3id.org/plantrace/id/{id}/``."""
 
     def __init__(self, publisher_id: str) -> None:
-        self.base = Namespace(f"{PTID}{_segment(publisher_id)}/")
+        self.publisher_id = publisher_id
+        self.base = Namespace(f"{publisher_iri(publisher_id)}/")
 
     def __call__(self, *segments: str | int) -> URIRef:
-        return self.base["/".join(_segment(str(s)) for s in segments)]
+        return self.base["/".join(segment(str(s)) for s in segments)]
 
     def doc(self, doc: str) -> URIRef:
         return self("doc", doc)
@@ -120,13 +130,13 @@ class Iris:
         return self("doc", span.doc, f"L{span.start}-L{span.end}")
 
     def item(self, code: str) -> URIRef:
-        return self("item", code)
+        return URIRef(item_iri(self.publisher_id, code))
 
     def staff(self, code: str, year: int) -> URIRef:
         return self("item", code, "staff", year)
 
     def clause(self, level: str, item: str, year: int | None, key: str) -> URIRef:
-        path = _LEVELS[level].path.format(year=year, item=_segment(item or "unassigned"))
+        path = _LEVELS[level].path.format(year=year, item=segment(item or "unassigned"))
         return URIRef(f"{self.base}{path}/{short_hash(key)}")
 
     def plan_document(self, level: str, year: int | None) -> URIRef:
@@ -677,7 +687,7 @@ def _describe_source(e: Emitter, source: SourceDocument) -> None:
             (DCTERMS.title, ja(source.title_ja)),
             (DCTERMS.title, Literal(source.title_en, lang="en") if source.title_en else None),
             (DCTERMS.issued, _issued(source.issued)),
-            (DCTERMS.publisher, PTID[_segment(source.publisher.id)]),
+            (DCTERMS.publisher, URIRef(publisher_iri(source.publisher.id))),
             (PT.sha256, source.sha256),
             (PT.fileName, source.file),
             (PT.documentKind, source.kind),
@@ -691,7 +701,7 @@ def _describe_source(e: Emitter, source: SourceDocument) -> None:
 
 
 def _describe_publisher(graph: Graph, publisher: Publisher) -> None:
-    iri = PTID[_segment(publisher.id)]
+    iri = URIRef(publisher_iri(publisher.id))
     graph.add((iri, RDF.type, FOAF.Organization))
     for name, lang in ((publisher.name_ja, "ja"), (publisher.name_en, "en")):
         graph.add((iri, FOAF.name, Literal(name, lang=lang)))

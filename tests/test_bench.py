@@ -40,7 +40,7 @@ def system(
     run.latency = {what: Latency(p50, p50 * 2, 10) for what in queries("x")}
     run.rows = dict.fromkeys(queries("x"), 1)
     if json is not None:
-        run.latency["GET /api/items/I-1"] = Latency(json, json * 2, 10)
+        run.latency["GET /api/items/I-1?body=…"] = Latency(json, json * 2, 10)
     run.first_answers = {READY: startup, FIRST_QUERY: first_query, PAGE: first_query}
     run.memory_start = run.memory_end = Memory(rss_mib * MIB, rss_mib * MIB, 1)
     run.throughput = {1: 10.0, 4: 20.0, 16: 20.0}
@@ -71,7 +71,7 @@ def good_runs() -> list[SizeRun]:
         size(
             "1000",
             20_000_000,
-            system(PLANTRACE, 150, json=9000),
+            system(PLANTRACE, 150, json=120),
             system(OXIGRAPH, 120),
             SystemRun(RDFLIB, skipped="not run: too big"),
         ),
@@ -88,8 +88,9 @@ def test_all_targets_met() -> None:
     rdflib = by_target(found, "rdflib-endpoint")
     assert "at 100, the largest size" in rdflib.target and "not at 1000" in rdflib.target
     assert "20.0× faster" in rdflib.measured
-    # at 1000 bodies only the SPARQL trace counts: the JSON API merges every body's I-1
-    assert by_target(found, "200 ms").measured == "SPARQL item trace 150.0 ms"
+    assert by_target(found, "200 ms").measured == (
+        "JSON GET /api/items/I-1?body=… 120.0 ms, SPARQL item trace 150.0 ms"
+    )
 
 
 def test_targets_missed() -> None:
@@ -170,7 +171,7 @@ def test_whole_report_renders() -> None:
     soak = Report(6, 8, 1, 1.0, Tally(), Memory(1, 2, 3), Memory(1, 2, 3), 0.1)
     soak.tally.add("page /", 0.01, "200", None)
     runs = good_runs()
-    runs[0].systems[0].errors["GET /api/items/I-1"] = "HTTP 503"
+    runs[0].systems[0].errors["GET /api/items/I-1?body=…"] = "HTTP 503"
     text = render(
         Results(
             machine,
@@ -194,6 +195,7 @@ def test_whole_report_renders() -> None:
         assert heading in text, heading
     assert "test CPU, 2 cores" in text and "`python bench/run.py`" in text
     assert "- 1000, rdflib-endpoint: not run: too big" in text
-    assert "- jlis, plantrace, GET /api/items/I-1: HTTP 503" in text
+    assert "- jlis, plantrace, GET /api/items/I-1?body=…: HTTP 503" in text
     trace = by_target(verdicts(runs, None), "50 ms")
-    assert trace.met is False and "JSON GET /api/items/I-1 failed (HTTP 503)" in trace.measured
+    assert trace.met is False
+    assert "JSON GET /api/items/I-1?body=… failed (HTTP 503)" in trace.measured

@@ -18,10 +18,20 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
+BODY = Query(
+    None,
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$",
+    description="the publisher's id, as in its IRI `/id/{body}` (`jlis`); default: every "
+    "publisher's items, merged by code (one body in the J-LIS data)",
+    examples=["jlis"],
+)
+"""The ``body`` parameter: which public body's items, when the data holds several."""
+
+
 @router.get("/items", response_model=m.ItemsResponse, responses=ERRORS)
-async def items(request: Request) -> m.ItemsResponse:
+async def items(request: Request, body: str | None = BODY) -> m.ItemsResponse:
     """Every evaluation item with its grade matrix: self and ministerial grade per fiscal year."""
-    result: m.ItemsResponse = await run_job(request, "items")
+    result: m.ItemsResponse = await run_job(request, "items", body=body)
     return result
 
 
@@ -29,10 +39,11 @@ async def items(request: Request) -> m.ItemsResponse:
 async def item_trace(
     request: Request,
     code: str = Path(description="item code", examples=["I-1"], max_length=40),
+    body: str | None = BODY,
 ) -> m.Trace:
     """An item's full trace: goal → plan → annual plan clauses by year → indicators and targets
     → actual values → self and ministerial grades, each with its source lines."""
-    result: m.Trace = await run_job(request, "trace", code=code)
+    result: m.Trace = await run_job(request, "trace", code=code, body=body)
     return result
 
 

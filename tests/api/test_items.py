@@ -122,6 +122,21 @@ def test_unknown_item_is_404(api: httpx.Client) -> None:
     assert "Z-99" in r.json()["detail"]
 
 
+def test_body_picks_the_publisher(api: httpx.Client) -> None:
+    """``?body=`` (the publisher's id): the J-LIS data has one, so the answers are the same."""
+    assert api.get("/api/items/I-1", params={"body": "jlis"}).json() == api.get(
+        "/api/items/I-1"
+    ).json()
+    assert api.get("/api/items", params={"body": "jlis"}).json() == api.get("/api/items").json()
+    r = api.get("/api/items/I-1", params={"body": "nobody"})
+    assert r.status_code == 404 and "'nobody'" in r.json()["detail"]
+    assert api.get("/api/items", params={"body": "nobody"}).json()["items"] == []
+    for bad in ("../x", "a b", "x" * 61):
+        assert api.get("/api/items/I-1", params={"body": bad}).status_code == 422
+    # regression (found by the schema fuzzer): a code that makes no valid IRI was a 500
+    assert api.get("/api/items/\x84x", params={"body": "jlis"}).status_code == 404
+
+
 def test_evaluations_by_year(api: httpx.Client, built_store: GraphStore) -> None:
     expected = grades(built_store)
     years = api.get("/api/evaluations").json()["years"]

@@ -6,11 +6,16 @@ graph, and the default graph (the union) is refreshed as a build would.
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 import pytest
+from pydantic import BaseModel
 
 from api import tracecsv, views
+from api.errors import NotFound
 from kg.store import GraphStore
+from kg.synth import Years, make_body, write_dataset
 
 
 @pytest.fixture
@@ -114,3 +119,48 @@ def test_search_sees_edited_text(copy: GraphStore) -> None:
 def test_code_order() -> None:
     codes = ["II-1", "I-10", "III-2", "I-2", "I-1"]
     assert sorted(codes, key=views.code_key) == ["I-1", "I-2", "I-10", "II-1", "III-2"]
+
+
+# --- several bodies in one store: ``body`` picks one ------------------------------------------
+
+SYNTH_YEARS = Years(2021, 2023)
+
+
+@pytest.fixture(scope="module")
+def two_bodies(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
+    path = tmp_path_factory.mktemp("bodies") / "two.trig"
+    write_dataset(path, 2, 7, SYNTH_YEARS)
+    store = GraphStore.memory()
+    store.oxigraph.load(path=str(path), format=ox.RdfFormat.TRIG)
+    store.refresh_default_graph()
+    return store
+
+
+def _bodies(answer: BaseModel) -> set[str]:
+    """The bodies whose nodes an answer holds (from the IRIs in its JSON)."""
+    return set(re.findall(r"https://w3id\.org/plantrace/id/(body\d+)/", answer.model_dump_json()))
+
+
+def test_a_body_s_trace_holds_only_its_nodes(two_bodies: GraphStore) -> None:
+    run = two_bodies.query
+    one = views.trace(run, "I-1", "body0002")
+    assert _bodies(one) == {"body0002"}
+    assert one.item.iri == "https://w3id.org/plantrace/id/body0002/item/I-1"
+    assert _bodies(views.trace(run, "I-1")) == {"body0001", "body0002"}  # merged by code
+    with pytest.raises(NotFound, match="body0003"):
+        views.trace(run, "I-1", "body0003")
+
+
+def test_a_body_s_grade_matrix_is_its_grades(two_bodies: GraphStore) -> None:
+    for number in (1, 2):
+        body = make_body(7, number, SYNTH_YEARS)
+        matrix = views.items(two_bodies.query, f"body{number:04d}")
+        assert _bodies(matrix) == {f"body{number:04d}"}
+        got = {
+            (i.code, c.year, by): grade
+            for i in matrix.items
+            for c in i.grades
+            for by, grade in (("self", c.self_grade), ("ministerial", c.ministerial_grade))
+            if grade is not None
+        }
+        assert got == body.grades
