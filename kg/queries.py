@@ -93,13 +93,14 @@ def optional(var: str, **attributes: str) -> str:
 
 
 def _codes(codes: Sequence[str] | None, body: str | None = None) -> str:
-    """The items a query is about: ``codes`` (default: all), of publisher ``body`` (its id, as
-    in ``/id/{body}/``; default: every publisher's). With ``body`` the items are bound by IRI,
-    so the query starts from those few nodes rather than from every body's items."""
+    """The items a query is about: ``codes`` (default: all; needed with ``body``, see
+    :func:`item_codes`) of publisher ``body`` (its id, as in ``/id/{body}/``; default: every
+    publisher's). With ``body`` the items are bound by IRI, so the query starts from those few
+    nodes rather than from every body's items."""
     if body is None:
         return values("code", (literal(c) for c in codes)) if codes is not None else ""
-    if codes is None:
-        return f"{{ {_body_items(body)} }}"
+    if codes is None:  # inside a larger query they would be planned over every body's items
+        raise ValueError("a body's items are asked for by code: see item_codes()")
     pairs = " ".join(f"({term} {literal(c)})" for c in codes if (term := _item_term(body, c)))
     return f"VALUES (?item ?code) {{ {pairs} }}"
 
@@ -113,22 +114,21 @@ def _item_term(body: str, code: str) -> str | None:
         return None
 
 
-def _body_items(body: str) -> str:
-    """The items typed in the documents of publisher ``body`` (one named graph each)."""
-    return f"""SELECT DISTINCT ?item ?code WHERE {{
-  ?document dcterms:publisher {iri(publisher_iri(body))} .
-  GRAPH ?document {{ ?item a pt:EvaluationItem ; pt:code ?code }}
-}}"""
-
-
 # --- items and grades --------------------------------------------------------------------------
 
 
 def item_codes(run: QueryFn, body: str) -> list[str]:
-    """The codes of publisher ``body``'s items: a query of its own, since a query that lists
-    them inside a larger one is planned over every body's items."""
-    return sorted({str(r["code"]) for r in select(run, _body_items(body))})
-
+    """The codes of the items typed in the documents of publisher ``body`` (one named graph
+    each): a query of its own, since inside a larger one it is planned over every body's
+    items."""
+    rows = select(
+        run,
+        f"""SELECT DISTINCT ?code WHERE {{
+  ?document dcterms:publisher {iri(publisher_iri(body))} .
+  GRAPH ?document {{ ?item a pt:EvaluationItem ; pt:code ?code }}
+}}""",
+    )
+    return sorted(str(r["code"]) for r in rows)
 
 
 def items(
