@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from api.worker import WorkerSpec
 from kg.config import Settings
 from kg.errors import PlantraceError
-from kg.store import STORE_LINK, GraphStore
+from kg.store import STORE_LINK, GraphStore, StoreStats
 
 
 @dataclass
@@ -69,9 +69,10 @@ def load_dataset(path: Path, into: Path) -> int:
         )
         store.bulk_extend(triples)
     store.flush()
-    size = len(store)
+    stats = StoreStats.count(GraphStore(store))
+    stats.write(into)
     del store
-    return size
+    return stats.quads
 
 
 def prepare_backend(settings: Settings, state_dir: Path | None = None) -> Backend:

@@ -758,15 +758,16 @@ def _score(text: str, terms: list[str]) -> tuple[float, str] | None:
 KINDS = {**q.CLAUSE_LEVELS, PT_NS + "Indicator": "indicator"}
 
 
-def search(run: QueryFn, query: str, limit: int) -> m.SearchResponse:
-    """Clause texts and indicator labels containing every term of ``query``, best first.
+def search(run: QueryFn, query: str, limit: int, body: str | None = None) -> m.SearchResponse:
+    """Clause texts and indicator labels (of publisher ``body``, by default every publisher's)
+    containing every term of ``query``, best first.
 
     Matching ignores width, case and white space (NFKC); texts are shown as published.
     """
     terms = search_terms(query)
     best: dict[str, tuple[float, str, Row]] = {}
     if terms:
-        for row in q.searchable_texts(run):
+        for row in q.searchable_texts(run, body):
             scored = _score(str(row["text"]), terms)
             if scored is None:
                 continue

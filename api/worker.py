@@ -45,7 +45,7 @@ from api.errors import Invalid, NotFound
 from api.formats import NotAcceptable
 from kg.config import RemoteStore
 from kg.errors import PlantraceError, RemoteError
-from kg.store import PREFIXES, GraphStore, QueryResult
+from kg.store import PREFIXES, GraphStore, QueryResult, StoreStats
 
 if TYPE_CHECKING:
     from kg.remote import RemoteGraphStore
@@ -80,6 +80,7 @@ class Engine:
         self.spec = spec
         self.identity = spec.current()
         self.remote: RemoteGraphStore | None = None
+        self._stats: StoreStats | None = None
         self.store: GraphStore
         if spec.kind == "remote":
             from kg.remote import RemoteGraphStore  # httpx loads for a remote store only
@@ -127,8 +128,14 @@ class Engine:
     def dump(self, media: str) -> bytes:
         return self.store.dump(formats.RDF_FORMATS[media])
 
-    def triples(self) -> int:
-        return len(self.store)
+    def stats(self) -> StoreStats:
+        """The store's sizes: for a store on disk, as recorded when it was made (else counted
+        once: a worker's store never changes); a remote store is counted each time."""
+        if self.remote is not None:
+            return StoreStats.count(self.remote)
+        if self._stats is None:
+            self._stats = StoreStats.read(Path(self.identity)) or StoreStats.count(self.store)
+        return self._stats
 
 
 # --- jobs --------------------------------------------------------------------------------------
@@ -202,13 +209,8 @@ def sparql(engine: Engine, request: SparqlRequest) -> SparqlAnswer:
 
 
 def status(engine: Engine) -> dict[str, Any]:
-    from kg import queries as q
-
-    return {
-        "store": engine.identity,
-        "triples": engine.triples(),
-        "graphs": {str(r["graph"]): int(r["triples"] or 0) for r in q.graph_sizes(engine.query)},
-    }
+    stats = engine.stats()
+    return {"store": engine.identity, "triples": stats.quads, "graphs": stats.graphs}
 
 
 JOBS: dict[str, tuple[str, str]] = {

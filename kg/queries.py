@@ -481,20 +481,27 @@ def node_summaries(run: QueryFn, nodes: Iterable[str]) -> list[Row]:
 # --- search ------------------------------------------------------------------------------------
 
 
-def searchable_texts(run: QueryFn) -> list[Row]:
-    """The texts search looks at: clause texts and indicator labels, with item and year."""
-    return select(
-        run,
-        """SELECT ?node ?class ?text ?code ?year WHERE {
-  {
+def searchable_texts(run: QueryFn, body: str | None = None) -> list[Row]:
+    """The texts search looks at: clause texts and indicator labels, with item and year; of
+    publisher ``body`` only if given (the texts its documents' named graphs hold)."""
+    texts = """{
     VALUES ?class { pt:GoalClause pt:PlanClause pt:AnnualPlanClause }
     ?node a ?class ; pt:text ?text .
   } UNION {
     ?node a pt:Indicator ; rdfs:label ?text . BIND(pt:Indicator AS ?class)
-  }
-  OPTIONAL { ?node pt:item/pt:code ?code }
-  OPTIONAL { ?node pt:fiscalYear/pt:year ?year }
-}""",
+  }"""
+    if body is not None:
+        texts = f"""?document dcterms:publisher {iri(publisher_iri(body))} .
+  GRAPH ?document {{
+  {texts}
+  }}"""
+    return select(
+        run,
+        f"""SELECT ?node ?class ?text ?code ?year WHERE {{
+  {texts}
+  OPTIONAL {{ ?node pt:item/pt:code ?code }}
+  OPTIONAL {{ ?node pt:fiscalYear/pt:year ?year }}
+}}""",
     )
 
 

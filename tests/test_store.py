@@ -18,7 +18,15 @@ from kg.build import build
 from kg.errors import PlantraceError
 from kg.namespaces import PT, RDF
 from kg.rdf import ONTOLOGY_GRAPH, REFERENCE_GRAPH
-from kg.store import EXPORT_FORMATS, STORE_LINK, GraphStore, building, export_format
+from kg.store import (
+    EXPORT_FORMATS,
+    STATS_FILE,
+    STORE_LINK,
+    GraphStore,
+    StoreStats,
+    building,
+    export_format,
+)
 
 EX = "http://example.org/"
 DOC_A, DOC_B = URIRef(EX + "doc/a"), URIRef(EX + "doc/b")
@@ -115,6 +123,20 @@ def test_build_publishes_a_store(state: Path) -> None:
     assert store.query(ask).boolean is True
     with pytest.raises(RuntimeError):  # read-only
         store.oxigraph.update("INSERT DATA { <x:s> <x:p> <x:o> }")
+
+
+def test_a_build_records_the_store_s_sizes(state: Path) -> None:
+    """``/status`` reads these instead of counting every quad (a minute at 19 M quads)."""
+    recorded = StoreStats.read((state / STORE_LINK).resolve())
+    store = GraphStore.open(state)
+    assert recorded == StoreStats(len(store), store.graph_sizes()) and recorded.quads > 0
+
+
+def test_unreadable_sizes_are_none(tmp_path: Path) -> None:
+    assert StoreStats.read(tmp_path) is None
+    for text in ("{", "[]", '{"quads": 1}', '{"quads": "x", "graphs": {}}'):
+        (tmp_path / STATS_FILE).write_text(text)
+        assert StoreStats.read(tmp_path) is None, text
 
 
 def test_failed_build_leaves_previous_store(state: Path, tmp_path: Path) -> None:

@@ -80,11 +80,13 @@ async def search(
         examples=["応答率"],
     ),
     limit: int = Query(20, ge=1, le=200),
+    body: str | None = BODY,
 ) -> m.SearchResponse:
     """Clause texts and indicator labels containing every word of ``q``, best match first.
 
     Matching is by substring after NFKC normalization (full- and half-width alike, case and
-    white space ignored); texts are returned as published.
+    white space ignored); texts are returned as published. With ``body``, only that public
+    body's texts are searched: on a store of many bodies that is the fast way to search.
     """
-    result: m.SearchResponse = await run_job(request, "search", query=q, limit=limit)
+    result: m.SearchResponse = await run_job(request, "search", query=q, limit=limit, body=body)
     return result

@@ -202,6 +202,9 @@ def test_search_ignores_width_and_needs_every_word(api: httpx.Client) -> None:
     assert all("応答率" in _norm(h["text"]) for h in both["hits"])
     assert api.get("/api/search", params={"q": "存在しない語句ｘｙｚ"}).json()["total"] == 0
     assert api.get("/api/search", params={"q": ""}).status_code == 422
+    jlis = api.get("/api/search", params={"q": "応答率", "body": "jlis"}).json()
+    assert jlis == api.get("/api/search", params={"q": "応答率"}).json() and jlis["total"] > 0
+    assert api.get("/api/search", params={"q": "応答率", "body": "nobody"}).json()["total"] == 0
 
 
 def test_embedded_and_remote_agree(server: Server, remote_server: Server) -> None:

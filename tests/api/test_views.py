@@ -164,3 +164,16 @@ def test_a_body_s_grade_matrix_is_its_grades(two_bodies: GraphStore) -> None:
             if grade is not None
         }
         assert got == body.grades
+
+
+def test_a_body_s_search_finds_only_its_texts(two_bodies: GraphStore) -> None:
+    run = two_bodies.query
+    clause = next(iter(views.trace(run, "I-1", "body0002").plan_clauses))
+    term = (clause.text or "")[:4]
+    merged = views.search(run, term, 200)
+    assert _bodies(merged) == {"body0001", "body0002"} and merged.total == len(merged.hits)
+    one = views.search(run, term, 200, "body0002")
+    assert _bodies(one) == {"body0002"} and one.total == sum(
+        1 for h in merged.hits if "/body0002/" in h.iri
+    )
+    assert views.search(run, term, 200, "body0003").total == 0

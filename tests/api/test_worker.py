@@ -7,10 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import fake_parser
 import pytest
+from conftest import FAKE_TEXTS, write_sources
 
 from api.worker import Engine, WorkerSpec, handle
-from kg.store import STORE_LINK, GraphStore
+from kg.build import build
+from kg.store import STATS_FILE, STORE_LINK, GraphStore, StoreStats
 
 HEAVY = ["api.views", "api.pages", "api.analysis", "networkx", "jinja2", "pydantic",
          "rdflib.plugins.sparql", "pyshacl", "httpx", "fastapi"]  # fmt: skip
@@ -53,3 +56,27 @@ def test_queries_never_count_the_store(
 def test_warm_up_is_answered_at_once(built_state: Path) -> None:
     engine = Engine(WorkerSpec("embedded", path=str(built_state / STORE_LINK)))
     assert handle(engine, "warm_up", {}) == ("ok", None)
+
+
+def test_status_reads_the_store_s_recorded_sizes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``/status`` reports the sizes recorded when the store was made (counting 19 M quads
+    took a minute); a store without a record is counted, once per worker."""
+    state = tmp_path / "state"
+    build(state, write_sources(tmp_path / "sources", FAKE_TEXTS), [fake_parser])
+    directory = (state / STORE_LINK).resolve()
+    store = GraphStore.open(state)
+    real = (len(store), store.graph_sizes())
+    store.close()
+    spec = WorkerSpec("embedded", path=str(state / STORE_LINK))
+    assert handle(Engine(spec), "status", {})[1]["triples"] == real[0]
+    StoreStats(7, {"urn:g": 7}).write(directory)  # a record that differs: it is what shows
+    status = handle(Engine(spec), "status", {})[1]
+    assert (status["triples"], status["graphs"]) == (7, {"urn:g": 7})
+    (directory / STATS_FILE).unlink()
+    engine = Engine(spec)
+    assert handle(engine, "status", {})[1]["triples"] == real[0]
+    monkeypatch.setattr(GraphStore, "__len__", lambda _: 0)
+    assert handle(engine, "status", {})[1]["graphs"] == real[1]  # counted once, kept
+    assert handle(engine, "status", {})[1]["triples"] == real[0]
