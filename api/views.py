@@ -13,7 +13,6 @@ and keep every source span.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from urllib.parse import quote
 
 from api import models as m
 from api.errors import Invalid, NotFound
+from api.matching import normalized, prefilter, search_terms
 from kg import queries as q
 from kg.namespaces import PT, PTID
 from kg.queries import QueryFn, Row
@@ -699,30 +699,6 @@ def _exists(run: QueryFn, node: str) -> bool:
 # --- search ------------------------------------------------------------------------------------
 
 
-def _normalized(text: str) -> tuple[str, list[int]]:
-    """``text`` NFKC-normalized and lower-cased character by character, without white space,
-    with the index in ``text`` of each character of the result (to cut snippets from the text
-    as published)."""
-    chars: list[str] = []
-    where: list[int] = []
-    for i, c in enumerate(text):
-        for n in unicodedata.normalize("NFKC", c).lower():
-            if not n.isspace():
-                chars.append(n)
-                where.append(i)
-    return "".join(chars), where
-
-
-def search_terms(query: str) -> list[str]:
-    """The terms of a search: split at white space (full-width too), normalized, distinct."""
-    terms = []
-    for part in unicodedata.normalize("NFKC", query).split():
-        term = _normalized(part)[0]
-        if term and term not in terms:
-            terms.append(term)
-    return terms
-
-
 SNIPPET_BEFORE = 20
 SNIPPET_AFTER = 60
 
@@ -733,7 +709,7 @@ def _score(text: str, terms: list[str]) -> tuple[float, str] | None:
     The score favours texts where the terms make up more of the text (a short clause about the
     subject beats a long one that mentions it) and where they occur early.
     """
-    norm, where = _normalized(text)
+    norm, where = normalized(text)
     if not norm:
         return None
     covered = 0
@@ -766,8 +742,9 @@ def search(run: QueryFn, query: str, limit: int, body: str | None = None) -> m.S
     """
     terms = search_terms(query)
     best: dict[str, tuple[float, str, Row]] = {}
-    if terms:
-        for row in q.searchable_texts(run, body):
+    needed = prefilter(terms)
+    if terms and needed is not None:
+        for row in q.searchable_texts(run, body, containing=needed):
             scored = _score(str(row["text"]), terms)
             if scored is None:
                 continue

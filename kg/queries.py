@@ -481,15 +481,31 @@ def node_summaries(run: QueryFn, nodes: Iterable[str]) -> list[Row]:
 # --- search ------------------------------------------------------------------------------------
 
 
-def searchable_texts(run: QueryFn, body: str | None = None) -> list[Row]:
+def searchable_texts(
+    run: QueryFn, body: str | None = None, containing: Sequence[Sequence[str]] = ()
+) -> list[Row]:
     """The texts search looks at: clause texts and indicator labels, with item and year; of
-    publisher ``body`` only if given (the texts its documents' named graphs hold)."""
-    texts = """{
-    VALUES ?class { pt:GoalClause pt:PlanClause pt:AnnualPlanClause }
-    ?node a ?class ; pt:text ?text .
-  } UNION {
-    ?node a pt:Indicator ; rdfs:label ?text . BIND(pt:Indicator AS ?class)
-  }"""
+    publisher ``body`` only if given (the texts its documents' named graphs hold); only texts
+    that hold, for each group of ``containing``, one of its strings."""
+    condition = " && ".join(
+        "(" + " || ".join(f"CONTAINS(?text, {literal(s)})" for s in group) + ")"
+        for group in containing
+    )
+    test = f"FILTER({condition})" if condition else ""
+    clause_texts = f"?node pt:text ?text . {test}"
+    if body is None:
+        # Every body's clause texts are filtered before their class is looked up: Oxigraph
+        # would join every clause in the store with its class first (8 s at 1000 bodies, not
+        # 2.6 s). Inside one body's graphs the plain pattern is the fast one (a sub-select
+        # there is evaluated over every graph: 12 s, not 60 ms).
+        clause_texts = f"{{ SELECT ?node ?text WHERE {{ {clause_texts} }} }}"
+    texts = f"""{{
+    {clause_texts}
+    VALUES ?class {{ pt:GoalClause pt:PlanClause pt:AnnualPlanClause }}
+    ?node a ?class .
+  }} UNION {{
+    ?node a pt:Indicator ; rdfs:label ?text . {test} BIND(pt:Indicator AS ?class)
+  }}"""
     if body is not None:
         texts = f"""?document dcterms:publisher {iri(publisher_iri(body))} .
   GRAPH ?document {{

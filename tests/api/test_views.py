@@ -177,3 +177,15 @@ def test_a_body_s_search_finds_only_its_texts(two_bodies: GraphStore) -> None:
         1 for h in merged.hits if "/body0002/" in h.iri
     )
     assert views.search(run, term, 200, "body0003").total == 0
+
+
+def test_the_prefilter_changes_no_search_answer(
+    built_store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store skips texts that cannot match (api/matching.py); the answers are those of
+    scoring every text."""
+    queries = ["稼働率", "コールセンター", "ｺｰﾙｾﾝﾀｰ　応答率", "カード 交付", "ＫＰＩ", "j-lis", "①"]
+    filtered = [views.search(built_store.query, text, 200) for text in queries]
+    monkeypatch.setattr(views, "prefilter", lambda terms: [])
+    assert filtered == [views.search(built_store.query, text, 200) for text in queries]
+    assert sum(a.total for a in filtered) > 20
