@@ -241,6 +241,11 @@ JOBS: dict[str, tuple[str, str]] = {
 function's name, imported when first used (see the module doc)."""
 
 
+SIZED = frozenset({"void", "service_description"})
+"""Jobs that report each graph's size: they are given the store's recorded sizes
+(:meth:`Engine.stats`) rather than count every quad."""
+
+
 def job_function(name: str) -> Callable[..., Any]:
     """The function of job ``name`` (KeyError if there is none)."""
     module, function = JOBS[name]
@@ -267,6 +272,8 @@ def handle(engine: Engine, name: str, kwargs: dict[str, Any]) -> tuple[Any, ...]
             from api.linked import resource_page
 
             value = resource_page(engine.query, kwargs["iri"], Path(engine.spec.sources_dir))
+        elif name in SIZED:
+            value = job_function(name)(engine.query, sizes=engine.stats().graphs, **kwargs)
         elif name == "warm_up":
             threading.Thread(target=warm_up, name="plantrace-warm-up", daemon=True).start()
             value = None

@@ -53,6 +53,8 @@ def test_void_description(client: httpx.Client, built_store: GraphStore) -> None
     assert graph.value(dataset, URIRef(VOID + "sparqlEndpoint")) == URIRef(
         f"{client.base_url}/sparql"
     )
+    publishers = set(graph.objects(dataset, URIRef("http://purl.org/dc/terms/publisher")))
+    assert publishers and set(graph.objects(dataset, URIRef(VOID + "rootResource"))) == publishers
     subsets = set(graph.objects(dataset, URIRef(VOID + "subset")))
     assert {str(s) for s in subsets} == set(built_store.graph_sizes())
     dumps = list(graph.objects(dataset, URIRef(VOID + "dataDump")))

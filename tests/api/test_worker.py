@@ -72,8 +72,14 @@ def test_status_reads_the_store_s_recorded_sizes(
     spec = WorkerSpec("embedded", path=str(state / STORE_LINK))
     assert handle(Engine(spec), "status", {})[1]["triples"] == real[0]
     StoreStats(7, {"urn:g": 7}).write(directory)  # a record that differs: it is what shows
-    status = handle(Engine(spec), "status", {})[1]
+    engine = Engine(spec)
+    status = handle(engine, "status", {})[1]
     assert (status["triples"], status["graphs"]) == (7, {"urn:g": 7})
+    void = handle(engine, "void", {"base_url": "http://x", "media": "application/n-triples"})
+    assert '"7"^^<http://www.w3.org/2001/XMLSchema#integer>' in void[1].decode()  # no count
+    described = handle(engine, "service_description", {"endpoint": "http://x/sparql",
+                                                       "media": "application/n-triples"})
+    assert "<urn:g>" in described[1].decode()
     (directory / STATS_FILE).unlink()
     engine = Engine(spec)
     assert handle(engine, "status", {})[1]["triples"] == real[0]
