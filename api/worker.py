@@ -12,7 +12,8 @@ over HTTP (:class:`kg.remote.RemoteGraphStore`). Each worker limits its own addr
 (``PLANTRACE_WORKER_MEMORY``), so a query that would exhaust memory fails in that worker alone.
 
 Jobs and answers are plain picklable values sent over a pipe: ``(name, kwargs)`` in,
-``("ok", value)`` or ``("error", status, message)`` out.
+``("ok", value)`` or ``("error", status, message)`` out (an answer over :data:`LARGE_ANSWER`
+bytes preceded by ``(LARGE, size)``).
 
 A worker must be quick to start (``plantrace serve`` waits for its workers, and a killed one is
 replaced while requests queue), so this module imports only what a SPARQL request needs; the
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import pickle
 import resource
 import signal
 import sys
@@ -343,4 +345,17 @@ def _serve(conn: Connection, spec: WorkerSpec) -> None:
             name, kwargs = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(handle(engine, name, kwargs))
+        _answer(conn, handle(engine, name, kwargs))
+
+
+LARGE = "large"
+LARGE_ANSWER = 1 << 20
+"""Bytes above which an answer is announced (``(LARGE, size)``) before it is sent: the pool
+reads a small answer in its event loop and a large one in a thread (:mod:`api.pool`)."""
+
+
+def _answer(conn: Connection, answer: tuple[Any, ...]) -> None:
+    data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)  # what conn.send does
+    if len(data) > LARGE_ANSWER:
+        conn.send((LARGE, len(data)))
+    conn.send_bytes(data)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import fake_parser
+import pyoxigraph as ox
 import pytest
 from conftest import FAKE_TEXTS, write_sources
 
 from api.pool import QueryError, WorkerPool, _Worker
-from api.worker import WorkerSpec
+from api.worker import LARGE_ANSWER, SparqlRequest, WorkerSpec
 from kg.build import build
-from kg.store import STORE_LINK
+from kg.store import STORE_LINK, GraphStore
 
 
 def test_a_dead_worker_is_replaced(built_state: Path) -> None:
@@ -95,3 +98,60 @@ def test_start_waits_for_one_worker_and_the_others_join(built_state: Path) -> No
             await pool.close()
 
     asyncio.run(scenario())
+
+
+def test_a_large_answer_arrives_whole_while_small_ones_go_on(built_state: Path) -> None:
+    """An answer over LARGE_ANSWER bytes (the dataset as N-Quads) is read in a thread: it
+    arrives intact, and the other worker's answers are not held up meanwhile."""
+    nquads = "application/n-quads"
+    store = GraphStore.open(built_state)
+    expected = store.dump(ox.RdfFormat.N_QUADS)
+    assert len(expected) > LARGE_ANSWER
+
+    async def scenario() -> None:
+        pool = WorkerPool(WorkerSpec("embedded", path=str(built_state / STORE_LINK)), 2)
+        await pool.start()
+        try:
+            while len(pool.workers()) < 2:
+                await asyncio.sleep(0.05)
+            big = asyncio.ensure_future(pool.run("dump", 60, media=nquads))
+            small = [await pool.run("sparql", 10, job=_ask()) for _ in range(5)]
+            assert all(a.body for a in small)
+            assert await big == expected
+            assert pool.restarts == 0
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
+def _ask() -> SparqlRequest:
+    return SparqlRequest("ASK {}", (), (), "application/sparql-results+json", None, "http://x/", 10)
+
+
+class _NonBlockingLoop(asyncio.SelectorEventLoop):
+    """An event loop that, like uvloop, makes the descriptors it watches non-blocking."""
+
+    def add_reader(self, fd: Any, callback: Any, *args: Any) -> None:
+        os.set_blocking(fd, False)
+        super().add_reader(fd, callback, *args)
+
+
+def test_answers_arrive_whole_on_a_loop_that_sets_non_blocking(built_state: Path) -> None:
+    """Regression: under uvloop an answer larger than the pipe's buffer was read from a
+    non-blocking pipe before the worker had written all of it (BlockingIOError: 503)."""
+    job = SparqlRequest("SELECT * { ?s ?p ?o } LIMIT 3000", (), (),
+                        "application/sparql-results+json", None, "http://x/", 3000)  # fmt: skip
+
+    async def scenario() -> None:
+        pool = WorkerPool(WorkerSpec("embedded", path=str(built_state / STORE_LINK)), 1)
+        await pool.start()
+        try:
+            for _ in range(10):
+                answer = await pool.run("sparql", 30, job=job)
+                assert answer.count == 3000 and len(answer.body) > 200_000
+        finally:
+            await pool.close()
+
+    with asyncio.Runner(loop_factory=_NonBlockingLoop) as runner:
+        runner.run(scenario())
