@@ -20,7 +20,7 @@ the query text, not left to the engine (pyoxigraph *does* follow ``SERVICE`` ove
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,8 +70,12 @@ _BRACKETS = frozenset("{}()[]")
 
 def depth(text: str) -> int:
     """How deep the brackets ``{ ( [`` of a SPARQL text nest (outside strings, IRIs, comments)."""
+    return _depth(_tokens(text))
+
+
+def _depth(tokens: Iterable[str]) -> int:
     level = deepest = 0
-    for token in _tokens(text):
+    for token in tokens:
         if token in ("{", "(", "["):
             level += 1
             deepest = max(deepest, level)
@@ -155,9 +159,9 @@ def _parses_as_update(text: str) -> bool:
 _FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
 
 
-def _form(text: str) -> str | None:
+def _form(words: Iterable[str]) -> str | None:
     """The query form: the first form keyword (a sub-select can only come after it)."""
-    return next((_FORMS[w] for w in keywords(text) if w in _FORMS), None)
+    return next((_FORMS[w] for w in words if w in _FORMS), None)
 
 
 def check(text: str, base_iri: str | None, prefixes: Mapping[str, str]) -> Checked:
@@ -165,12 +169,14 @@ def check(text: str, base_iri: str | None, prefixes: Mapping[str, str]) -> Check
 
     Raises :class:`Refused` or :class:`Malformed`.
     """
-    nesting = depth(text)
+    tokens = list(_tokens(text))  # one scan of the text for every check below
+    nesting = _depth(tokens)
     if nesting > MAX_DEPTH:
         raise Malformed(
             f"malformed query: brackets nest {nesting} levels deep; at most {MAX_DEPTH} are allowed"
         )
-    words = set(keywords(text))
+    ordered = [t for t in tokens if t not in _BRACKETS]
+    words = set(ordered)
     if "SERVICE" in words:
         raise Refused(
             "SERVICE (federated query) is refused: this endpoint never contacts other services"
@@ -183,7 +189,7 @@ def check(text: str, base_iri: str | None, prefixes: Mapping[str, str]) -> Check
         # Nothing left to check: the query form is its first form keyword, and what does not
         # parse is pyoxigraph's to report. rdflib's parser costs ~20 ms a query, so it runs
         # only where a FROM must be resolved.
-        return Checked(form=_form(text))
+        return Checked(form=_form(ordered))
     # rdflib's SPARQL parser loads here, on the first query with a FROM, not when a query
     # worker starts (it costs a third of a second to import).
     from rdflib.plugins.sparql.algebra import translatePrologue
