@@ -12,8 +12,8 @@ For each data size (the J-LIS build, then synthetic datasets of N bodies, from t
 
 and measures start-up (time until the server answers, and until the first query answers; for
 plantrace also until a page answers), latency (p50/p95) of a fixed set of SPARQL queries and,
-for plantrace, JSON endpoints, throughput with 1, 4 and 16 concurrent clients, and resident
-memory after start and after the queries. Not a test: numbers are recorded.
+for plantrace, its JSON endpoints and pages, throughput with 1, 4 and 16 concurrent clients,
+and resident memory after start and after the queries. Not a test: numbers are recorded.
 
 Run alone: ``.venv/bin/python bench/peers.py --sizes jlis,10,100 [--repeat 30] [--seconds 5]``
 (writes ``--out``, default bench/RESULTS-peers.md); ``bench/run.py`` runs it with the rest.
@@ -114,19 +114,23 @@ def queries(publisher: str) -> dict[str, str]:
     }
 
 
-def json_endpoints(publisher: str) -> dict[str, str]:
-    """The JSON endpoints timed: one body's grade matrix and item trace (``?body=``, the
-    publisher the SPARQL queries ask about), a search of that body's texts and one over every
-    body's texts."""
+def endpoints(publisher: str) -> dict[str, str]:
+    """plantrace's own endpoints timed: one body's grade matrix and item trace as JSON
+    (``?body=``, the publisher the SPARQL queries ask about), a search of that body's texts and
+    one over every body's texts, and the pages: the dashboard (on data of several bodies, the
+    list of bodies), one body's dashboard and an item's page."""
     return {
         "GET /api/items?body=…": f"/api/items?body={publisher}",
         "GET /api/items/I-1?body=…": f"/api/items/I-1?body={publisher}",
         "GET /api/search?q=稼働率&body=…": f"/api/search?q=稼働率&body={publisher}",
         "GET /api/search?q=稼働率": "/api/search?q=稼働率",
+        "page GET /": "/",
+        "page GET /?body=…": f"/?body={publisher}",
+        "page GET /items/I-1?body=…": f"/items/I-1?body={publisher}",
     }
 
 
-JSON_ENDPOINTS = frozenset(json_endpoints(""))
+ENDPOINTS = frozenset(endpoints(""))
 """Their names, as in the tables."""
 
 
@@ -232,7 +236,8 @@ def ask(client: httpx.Client, url: str, query: str) -> int:
 def measure(
     spec: Spec, data: Data, repeat: int, seconds: float, budget: float, log: Path | None = None
 ) -> SystemRun:
-    """Start ``spec``'s server, run the queries (and JSON endpoints), throughput, memory."""
+    """Start ``spec``'s server; the queries (and plantrace's endpoints and pages), throughput,
+    memory."""
     run = SystemRun(spec.name)
     starts = QUIET_STARTS if spec.name != RDFLIB else 0
     quiet = [quiet_startup(spec, data, log) for _ in range(starts)]
@@ -252,7 +257,7 @@ def measure(
         for what, query in queries(data.publisher).items():
             _measure_one(run, what, partial(ask, client, url, query), repeat, budget)
         if spec.name == PLANTRACE:
-            for what, path in json_endpoints(data.publisher).items():
+            for what, path in endpoints(data.publisher).items():
                 _measure_one(run, what, partial(get, client, spec.base + path), repeat, budget)
         query = queries(data.publisher)["grade matrix"]
         for clients in CLIENTS:
@@ -409,7 +414,7 @@ def render(runs: Sequence[SizeRun]) -> str:
         ],
         rows,
     )
-    lines += ["", "### JSON endpoints of plantrace (ms)", ""]
+    lines += ["", "### JSON endpoints and pages of plantrace (ms)", ""]
     lines += table(
         ["size", "endpoint", "p50", "p95", "n"],
         [
@@ -417,7 +422,7 @@ def render(runs: Sequence[SizeRun]) -> str:
             for r in runs
             if (p := r.system(PLANTRACE))
             for what, lat in p.latency.items()
-            if what in JSON_ENDPOINTS
+            if what in ENDPOINTS
         ],
     )
     lines += [
