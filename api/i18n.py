@@ -68,6 +68,22 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "dash.coverage": ("トレースの充足度（全項目）", "Trace coverage (all items)"),
     "dash.trace": ("トレース", "trace"),
+    "bodies.title": ("法人", "Public bodies"),
+    "bodies.intro": (
+        "このデータには複数の法人の文書がある。法人を選ぶと、その法人の評価項目と評定を表示。",
+        "The data holds the documents of several public bodies. Choose one for its items and "
+        "grades.",
+    ),
+    "bodies.choose": (
+        "複数の法人にこの項目番号の評価項目がある。法人を選ぶ。",
+        "Several public bodies have an item with this code. Choose one.",
+    ),
+    "bodies.id": ("ID", "ID"),
+    "stat.per_body": (
+        "複数の法人のデータがあるため、影響範囲は法人ごとに表示（?body=法人ID）。",
+        "The data holds several public bodies: impact is shown per body (?body=its id).",
+    ),
+    "bodies.items": ("評価項目数", "Items"),
     "severity.violation": ("違反", "violations"),
     "severity.warning": ("警告", "warnings"),
     "severity.info": ("情報", "info"),

@@ -83,6 +83,17 @@ class ItemsResponse(Model):
     items: list[ItemSummary]
 
 
+class Body(Model):
+    """A public body whose documents the data holds (the publisher of a document)."""
+
+    iri: str
+    href: str
+    id: str | None = Field(description="the id in its IRI, ``/id/{id}``, as in ``?body=``")
+    label_ja: str | None = None
+    label_en: str | None = None
+    items: int = Field(description="evaluation items its documents describe")
+
+
 class ProvisionRef(Model):
     """A statute provision, as cited."""
 

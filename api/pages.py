@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -27,6 +28,7 @@ from api.errors import NotFound
 from api.views import LAW, code_key, href, item_url, statute_url
 from kg import analysis as a
 from kg import queries as q
+from kg.namespaces import publisher_id
 from kg.queries import QueryFn
 
 if TYPE_CHECKING:
@@ -68,12 +70,39 @@ class Dashboard:
     overall: dict[int, list[m.OverallGrade]]
     coverage: list[m.YearCoverage]
     gaps: dict[str, int]
+    body: m.Body | None = None
+    """The body chosen with ``?body=``."""
+    bodies: list[m.Body] = field(default_factory=list)
+    """The bodies to choose from: the data holds several and none was chosen."""
 
 
-def dashboard_page(run: QueryFn) -> Dashboard:
-    """The grade matrix with marks and sources, overall grades, coverage and gaps."""
-    summary = views.items(run)
-    by_year = {y: views.evaluations_of_year(run, y) for y in summary.years}
+def several_bodies(run: QueryFn) -> bool:
+    """Whether the data holds the documents of more than one publisher. With one (J-LIS) the
+    pages show every item as they always have; with several, item codes repeat across bodies,
+    so a page shows one body's data (``?body=``) or asks which body."""
+    return len(q.publishers(run)) > 1
+
+
+def body_of(run: QueryFn, body: str) -> m.Body:
+    """The body with id ``body``; :class:`NotFound` if no document of the data has it."""
+    found = next((b for b in views.bodies(run) if b.id == body), None)
+    if found is None:
+        raise NotFound(f"no documents published by {body!r}")
+    return found
+
+
+def dashboard_page(run: QueryFn, body: str | None = None) -> Dashboard:
+    """The grade matrix with marks and sources, overall grades, coverage and gaps: of every
+    item, of publisher ``body``'s items, or — when the data holds several bodies and none is
+    chosen — the list of bodies (merging them would mix items that share a code, and analysing
+    them all takes minutes)."""
+    chosen = None
+    if body is not None:
+        chosen = body_of(run, body)
+    elif several_bodies(run):
+        return Dashboard([], [], {}, [], {}, bodies=views.bodies(run))
+    summary = views.items(run, body)
+    by_year = {y: views.evaluations_of_year(run, y, body) for y in summary.years}
     grades = {
         (i.code, y): i for y, of_year in by_year.items() for i in of_year.items
     }
@@ -85,8 +114,8 @@ def dashboard_page(run: QueryFn) -> Dashboard:
             cells.append(
                 Cell(y, g.self_evaluation if g else None, g.ministerial_evaluation if g else None)
             )
-        rows.append(Row(item.code, item.label, item_url(item.code), item.href, cells))
-    tg = a.fetch(run)
+        rows.append(Row(item.code, item.label, item_url(item.code, body), item.href, cells))
+    tg = a.fetch(run, body)
     cov = an.coverage_of(tg)
     return Dashboard(
         years=summary.years,
@@ -94,6 +123,7 @@ def dashboard_page(run: QueryFn) -> Dashboard:
         overall={y: of_year.overall for y, of_year in by_year.items()},
         coverage=cov.totals,
         gaps={"orphans": len(a.orphans(tg)), "dead_ends": len(a.dead_ends(tg))},
+        body=chosen,
     )
 
 
@@ -133,6 +163,16 @@ class ItemPage:
     charts: dict[str, charts.Chart]
     quotes: list[linked.Quote]
     paths: list[m.PathResponse] = field(default_factory=list)
+    body: str | None = None
+    """The publisher whose item this is, when the data holds several."""
+
+
+@dataclass(frozen=True)
+class ItemChoice:
+    """Several bodies have an item with this code: the page lists them to choose from."""
+
+    code: str
+    bodies: list[m.Body]
 
 
 def _clause_rows(trace: m.Trace) -> tuple[list[int], list[ClauseRow], list[m.Clause]]:
@@ -172,10 +212,20 @@ def _changes(rows: list[ClauseRow]) -> list[Change]:
     return out
 
 
-def item_page(run: QueryFn, code: str, sources_dir: str = "") -> ItemPage:
-    """Everything the trace page of item ``code`` shows; :class:`NotFound` if there is none."""
-    trace = views.trace(run, code)
-    tg = a.fetch(run)
+def item_page(
+    run: QueryFn, code: str, sources_dir: str = "", body: str | None = None
+) -> ItemPage | ItemChoice:
+    """Everything the trace page of item ``code`` (of publisher ``body``) shows; :class:`NotFound`
+    if there is none. When the data holds several bodies and none is given: the item of the
+    one body that has the code, or the bodies to choose from when several have it."""
+    if body is None and several_bodies(run):
+        publishers = q.item_publishers(run, code)
+        if len(publishers) > 1:
+            return ItemChoice(code, [b for b in views.bodies(run) if b.iri in publishers])
+        if publishers:
+            body = publisher_id(publishers[0])
+    trace = views.trace(run, code, body)
+    tg = a.fetch(run, body)
     coverage = an.coverage_of(tg, [code]).items
     years = [y.year for y in trace.years]
     clause_years, rows, unplanned = _clause_rows(trace)
@@ -208,6 +258,7 @@ def item_page(run: QueryFn, code: str, sources_dir: str = "") -> ItemPage:
         charts=chart_of,
         quotes=quotes,
         paths=paths,
+        body=body,
     )
 
 
@@ -225,6 +276,29 @@ class StatutesPage:
     statutes: list[m.Statute]
     impact: dict[str, ProvisionImpact]
     urls: dict[str, str]
+    body: str | None = None
+    per_body: bool = False
+    """The data holds several bodies and none was chosen: impact is shown per body only."""
+
+
+def _scope(run: QueryFn, body: str | None) -> tuple[a.TraceGraph, bool]:
+    """The trace graph a statute page analyses: of ``body`` (:class:`NotFound` if unknown), of
+    the whole data with one body, and none (an empty graph, ``True``) when the data holds several
+    bodies and none is chosen: impact over every body at once would mix their items and take
+    minutes."""
+    if body is not None:
+        body_of(run, body)
+    elif several_bodies(run):
+        return a.TraceGraph(), True
+    return a.fetch(run, body), False
+
+
+def _statute_url(iri: str, body: str | None) -> str:
+    """The statute page of ``iri``, for ``body`` (its impact on that body's trace)."""
+    url = statute_url(iri) or href(iri)
+    if body is None or not url.startswith("/statutes/"):
+        return url
+    return f"{url}?body={quote(body, safe='')}"
 
 
 def _all_provisions(statutes: list[m.Statute]) -> list[m.Provision]:
@@ -240,10 +314,10 @@ def _all_provisions(statutes: list[m.Statute]) -> list[m.Provision]:
     return out
 
 
-def statutes_page(run: QueryFn) -> StatutesPage:
-    """Statutes, their articles, and how much of the trace rests on each."""
+def statutes_page(run: QueryFn, body: str | None = None) -> StatutesPage:
+    """Statutes, their articles, and how much of the trace (of ``body``) rests on each."""
     statutes = views.statutes(run).statutes
-    tg = a.fetch(run)
+    tg, per_body = _scope(run, body)
     impact = {}
     urls = {}
     for iri in [s.iri for s in statutes] + [p.iri for p in _all_provisions(statutes)]:
@@ -251,8 +325,8 @@ def statutes_page(run: QueryFn) -> StatutesPage:
         impact[iri] = ProvisionImpact(
             a.counts(found), sorted({i.code for i in found if i.code}, key=code_key)
         )
-        urls[iri] = statute_url(iri) or href(iri)
-    return StatutesPage(statutes, impact, urls)
+        urls[iri] = _statute_url(iri, body)
+    return StatutesPage(statutes, impact, urls, body, per_body)
 
 
 @dataclass(frozen=True)
@@ -276,10 +350,14 @@ class ProvisionPage:
     graph: str
     items: list[ItemImpact]
     sources: list[m.SourceSpan]
+    body: str | None = None
+    per_body: bool = False
+    """As on :class:`StatutesPage`: no body chosen on data of several."""
 
 
-def provision_page(run: QueryFn, iri: str) -> ProvisionPage:
-    """A statute or an article: its text, its impact graph and the items resting on it."""
+def provision_page(run: QueryFn, iri: str, body: str | None = None) -> ProvisionPage:
+    """A statute or an article: its text, its impact graph and the items (of ``body``) resting
+    on it."""
     statutes = views.statutes(run).statutes
     statute = next((s for s in statutes if s.iri == iri), None)
     provision = None
@@ -293,16 +371,17 @@ def provision_page(run: QueryFn, iri: str) -> ProvisionPage:
             break
     if statute is None:
         raise NotFound(f"{iri} is not a statute or provision in the data")
-    tg = a.fetch(run)
+    tg, per_body = _scope(run, body)
     if iri not in tg.graph:
         tg.add_node(a.NodeInfo(iri, "provision", label=provision.article_label if provision
                                else statute.title))  # fmt: skip
     impact = an.impact_of(tg, iri)
     item_nodes = {n.item_code: n for n in impact.nodes if n.kind == "item"}
+    codes = None if body is None else q.item_codes(run, body)
     direct = {
-        str(r["code"]) for r in q.legal_basis(run) if str(r["provision"]) == iri
+        str(r["code"]) for r in q.legal_basis(run, codes, body) if str(r["provision"]) == iri
     }
-    item_rows = {i.code: i for i in views.items(run).items}
+    item_rows = {} if per_body else {i.code: i for i in views.items(run, body).items}
     items = []
     drawn: dict[str, tuple[str, str, str | None]] = {}
     for code in impact.items:
@@ -314,14 +393,14 @@ def provision_page(run: QueryFn, iri: str) -> ProvisionPage:
             ItemImpact(
                 code=code,
                 label=summary.label,
-                url=item_url(code),
+                url=item_url(code, body),
                 direct=code in direct,
                 counts=a.counts(a.NodeInfo(n.iri, n.kind) for n in of_item),
                 path=an.path_of(tg, iri, code=code),
             )
         )
         drawn[code] = (item_nodes[code].iri if code in item_nodes else summary.iri,
-                       item_url(code), summary.label)  # fmt: skip
+                       item_url(code, body), summary.label)  # fmt: skip
     node = impact.node.model_copy(update={
         "label": (f"{statute.short_name or statute.title or ''} "
                   f"{provision.article_label if provision else ''}").strip() or impact.node.label,
@@ -337,6 +416,8 @@ def provision_page(run: QueryFn, iri: str) -> ProvisionPage:
         graph=tracegraph.network_json(drawing),
         items=items,
         sources=views.Sources(run, [iri])(iri),
+        body=body,
+        per_body=per_body,
     )
 
 

@@ -24,7 +24,7 @@ from api import models as m
 from api.errors import Invalid, NotFound
 from api.matching import normalized, prefilter, search_terms
 from kg import queries as q
-from kg.namespaces import PT, PTID
+from kg.namespaces import PT, PTID, publisher_id
 from kg.queries import QueryFn, Row
 from kg.rdf import fiscal_year_label
 from kg.store import DISPLAY_PREFIXES
@@ -36,8 +36,10 @@ LAW = f"{PTID}law/"
 """Where statute and provision IRIs live."""
 
 
-def item_url(code: str) -> str:
-    return f"/items/{quote(code, safe='')}"
+def item_url(code: str, body: str | None = None) -> str:
+    """The trace page of item ``code`` (of publisher ``body``, when the data holds several)."""
+    url = f"/items/{quote(code, safe='')}"
+    return url if body is None else f"{url}?body={quote(body, safe='')}"
 
 
 def statute_url(iri: str) -> str | None:
@@ -263,9 +265,9 @@ def items(run: QueryFn, body: str | None = None) -> m.ItemsResponse:
     return m.ItemsResponse(years=years, items=out)
 
 
-def _overall(run: QueryFn, sources: Sources | None, year: int | None = None
-             ) -> list[m.OverallGrade]:  # fmt: skip
-    rows_by_node = _grouped(q.overall_evaluations(run, year), "e")
+def _overall(run: QueryFn, sources: Sources | None, year: int | None = None,
+             body: str | None = None) -> list[m.OverallGrade]:  # fmt: skip
+    rows_by_node = _grouped(q.overall_evaluations(run, year, body), "e")
     if sources is None:
         sources = Sources(run, rows_by_node)
     out = []
@@ -310,14 +312,16 @@ def years(run: QueryFn) -> m.YearsResponse:
     )
 
 
-def evaluations_of_year(run: QueryFn, year: int) -> m.EvaluationsOfYear:
-    """Every item's self and ministerial grade in ``year``, and the overall grades."""
-    evaluations = _evaluations(run, year=year)
-    overall_rows = q.overall_evaluations(run, year)
+def evaluations_of_year(run: QueryFn, year: int, body: str | None = None) -> m.EvaluationsOfYear:
+    """Every item's self and ministerial grade in ``year``, and the overall grades (of
+    publisher ``body``; by default every publisher's)."""
+    item_rows = _items(run, body=body)
+    codes = None if body is None else list(item_rows)  # by IRI, as in items()
+    evaluations = _evaluations(run, codes, year=year, body=body)
+    overall_rows = q.overall_evaluations(run, year, body)
     if not evaluations and not overall_rows:
         raise NotFound(f"no evaluations for fiscal year {year}")
     sources = Sources(run, [str(r["e"]) for r, _ in evaluations.values()])
-    item_rows = _items(run)
     out = []
     for code, rows in item_rows.items():
         self_ev = evaluations.get((code, year, "self"))
@@ -336,7 +340,8 @@ def evaluations_of_year(run: QueryFn, year: int) -> m.EvaluationsOfYear:
             )
         )
     return m.EvaluationsOfYear(
-        year=year, label=fiscal_year_label(year), overall=_overall(run, None, year), items=out
+        year=year, label=fiscal_year_label(year), overall=_overall(run, None, year, body),
+        items=out,
     )
 
 
@@ -371,6 +376,24 @@ def differences(run: QueryFn) -> m.DifferencesResponse:
             )
         )
     return m.DifferencesResponse(differences=out)
+
+
+def bodies(run: QueryFn) -> list[m.Body]:
+    """The public bodies whose documents the data holds, by id, with their item counts."""
+    out = []
+    for publisher, rows in _grouped(q.bodies(run), "publisher").items():
+        labels = {str(r["lang"] or ""): str(r["label"]) for r in rows if r["label"] is not None}
+        out.append(
+            m.Body(
+                iri=publisher,
+                href=href(publisher),
+                id=publisher_id(publisher),
+                label_ja=labels.get("ja") or labels.get("") or labels.get("en"),
+                label_en=labels.get("en") or labels.get("") or labels.get("ja"),
+                items=int(rows[0]["items"] or 0),
+            )
+        )
+    return sorted(out, key=lambda b: (b.id is None, b.id or b.iri))
 
 
 # --- the trace ---------------------------------------------------------------------------------

@@ -291,9 +291,17 @@ def _node_info(
     )
 
 
-def fetch(run: QueryFn) -> TraceGraph:
-    """The trace graph of the data ``run`` queries."""
-    return TraceGraph.from_rows(q.trace_nodes(run), q.dependency_links(run))
+def fetch(run: QueryFn, body: str | None = None) -> TraceGraph:
+    """The trace graph of the data ``run`` queries: of every body's nodes, or of publisher
+    ``body``'s nodes and the statutes and provisions (:func:`kg.queries.trace_nodes`). Item
+    codes repeat across bodies and the graded edges join nodes by code, so an analysis of
+    one body must not see another's nodes; and a body's graph is built in a fraction of a
+    second whatever the number of bodies. (Links of nodes outside the trace's classes, such as
+    a committee's opinion on a document, are left out of a body's graph.)"""
+    if body is None:
+        return TraceGraph.from_rows(q.trace_nodes(run), q.dependency_links(run))
+    nodes = q.trace_nodes(run, body)
+    return TraceGraph.from_rows(nodes, q.dependency_links(run, {str(r["node"]) for r in nodes}))
 
 
 # --- coverage ----------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ re-exported from :mod:`rdflib.namespace` so the rest of the code imports them fr
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
@@ -30,6 +32,15 @@ def publisher_iri(publisher_id: str) -> str:
     return f"{PTID}{segment(publisher_id)}"
 
 
+def publisher_id(iri: str) -> str | None:
+    """The id of the publisher whose IRI is ``iri`` (the inverse of :func:`publisher_iri`), or
+    None for an IRI outside ``PTID`` or below a publisher (a node, not a publisher)."""
+    if not iri.startswith(str(PTID)):
+        return None
+    tail = unquote(iri[len(str(PTID)) :])
+    return tail if tail and "/" not in tail and publisher_iri(tail) == iri else None
+
+
 def item_iri(publisher_id: str, code: str) -> str:
     """The IRI of a publisher's evaluation item: ``{PTID}{id}/item/{code}``."""
     return f"{publisher_iri(publisher_id)}/item/{segment(code)}"
@@ -48,6 +59,7 @@ __all__ = [
     "TIME",
     "XSD",
     "item_iri",
+    "publisher_id",
     "publisher_iri",
     "segment",
 ]

@@ -26,12 +26,13 @@ from api import html
 from api.backend import Backend
 from api.deps import get_settings, run_job
 from api.pool import QueryError, WorkerPool
+from api.routes.items import BODY
 from api.tracegraph import vis_directory
 from kg.config import Settings
 from kg.namespaces import PTID
 
 if TYPE_CHECKING:
-    from api.pages import ValidationPage
+    from api.pages import Dashboard, ValidationPage
 
 log = logging.getLogger("plantrace.pages")
 
@@ -142,18 +143,24 @@ def _missing(request: Request, what: str) -> Response:
 
 
 @router.get("/")
-async def dashboard(request: Request) -> Response:
-    """Items × years grade matrix, overall grades, coverage and the validation summary."""
+async def dashboard(request: Request, body: str | None = BODY) -> Response:
+    """Items × years grade matrix, overall grades, coverage and the validation summary; with
+    several bodies in the data, the list of bodies, or one body's matrix (``?body=``)."""
     validation = asyncio.ensure_future(_cache(request).get())
     try:
-        page = await page_job(request, "page_dashboard")
-    except BaseException:
+        page: Dashboard = await page_job(request, "page_dashboard", body=body)
+    except BaseException as exc:
         validation.cancel()
+        if isinstance(exc, QueryError) and exc.status == 404:  # an unknown body
+            return _missing(request, body or "")
         raise
     report: ValidationPage | None = None
     pending = False
+    # With several bodies validation takes minutes (one part per body): waiting never helps,
+    # so those pages show the summary only once it is there.
+    wait = DASHBOARD_WAIT if page.body is None and not page.bodies else 0.0
     try:
-        report = await asyncio.wait_for(validation, DASHBOARD_WAIT)  # (the run goes on)
+        report = await asyncio.wait_for(validation, wait)  # (the run goes on)
     except TimeoutError:
         pending = True
     except QueryError as exc:  # the grades are still worth showing
@@ -163,31 +170,44 @@ async def dashboard(request: Request) -> Response:
 
 
 @router.get("/items/{code}")
-async def item(request: Request, code: str = Path(max_length=40)) -> Response:
-    """An item's trace: graph, clauses by year, changes, charts, grades, quotes."""
+async def item(
+    request: Request, code: str = Path(max_length=40), body: str | None = BODY
+) -> Response:
+    """An item's trace: graph, clauses by year, changes, charts, grades, quotes; of publisher
+    ``body`` (or, when several bodies have the code, the list of them)."""
     sources_dir = str(get_settings(request).sources_dir)
     try:
-        page = await page_job(request, "page_item", code=code, sources_dir=sources_dir)
+        page = await page_job(request, "page_item", code=code, sources_dir=sources_dir,
+                              body=body)  # fmt: skip
     except QueryError as exc:
         if exc.status == 404:
             return _missing(request, code)
         raise
+    from api.pages import ItemChoice  # (loaded already: the answer was unpickled)
+
+    if isinstance(page, ItemChoice):
+        return html.render(request, "bodies.html", code=page.code, bodies=page.bodies)
     return html.render(request, "item.html", page=page)
 
 
 @router.get("/statutes")
-async def statutes(request: Request) -> Response:
-    """Statutes and articles, with how much of the trace rests on each."""
-    page = await page_job(request, "page_statutes")
+async def statutes(request: Request, body: str | None = BODY) -> Response:
+    """Statutes and articles, with how much of the trace (of ``body``) rests on each."""
+    try:
+        page = await page_job(request, "page_statutes", body=body)
+    except QueryError as exc:
+        if exc.status == 404:  # an unknown body
+            return _missing(request, body or "")
+        raise
     return html.render(request, "statutes.html", page=page)
 
 
 @router.get("/statutes/{path:path}")
-async def provision(request: Request, path: str) -> Response:
-    """A statute or article: text, impact graph, the items resting on it."""
+async def provision(request: Request, path: str, body: str | None = BODY) -> Response:
+    """A statute or article: text, impact graph, the items (of ``body``) resting on it."""
     iri = f"{PTID}law/{path}"
     try:
-        page = await page_job(request, "page_provision", iri=iri)
+        page = await page_job(request, "page_provision", iri=iri, body=body)
     except QueryError as exc:
         if exc.status in (400, 404):
             return _missing(request, iri)
