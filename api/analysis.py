@@ -69,9 +69,9 @@ def coverage_of(tg: a.TraceGraph, codes: Sequence[str] | None = None) -> m.Cover
     )
 
 
-def coverage(run: QueryFn, code: str | None = None) -> m.CoverageResponse:
-    """Coverage of every item (or of the item ``code``) in every year."""
-    tg = a.fetch(run)
+def coverage(run: QueryFn, code: str | None = None, body: str | None = None) -> m.CoverageResponse:
+    """Coverage of every item (or of the item ``code``; of publisher ``body``) in every year."""
+    tg = a.fetch(run, body)
     if code is not None and not tg.nodes("item", code):
         raise NotFound(f"no evaluation item with code {code!r}")
     return coverage_of(tg, [code] if code is not None else None)
@@ -91,9 +91,9 @@ def gaps_of(tg: a.TraceGraph) -> m.GapsResponse:
     )
 
 
-def gaps(run: QueryFn) -> m.GapsResponse:
-    """Orphan and dead-end nodes of the trace."""
-    return gaps_of(a.fetch(run))
+def gaps(run: QueryFn, body: str | None = None) -> m.GapsResponse:
+    """Orphan and dead-end nodes of the trace (of publisher ``body``)."""
+    return gaps_of(a.fetch(run, body))
 
 
 def impact_of(tg: a.TraceGraph, iri: str) -> m.ImpactSet:

@@ -84,6 +84,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "The data holds several public bodies: impact is shown per body (?body=its id).",
     ),
     "bodies.items": ("評価項目数", "Items"),
+    "val.per_body": (
+        "複数の法人のデータがあるため、検証は法人ごとに行う。法人を選ぶ。",
+        "The data holds several public bodies: validation runs for one body at a time. "
+        "Choose a body.",
+    ),
     "severity.violation": ("違反", "violations"),
     "severity.warning": ("警告", "warnings"),
     "severity.info": ("情報", "info"),

@@ -474,9 +474,14 @@ class ValidationPage:
     counts: dict[str, int]
     groups: list[SeverityGroup]
     gaps: m.GapsResponse
+    body: m.Body | None = None
+    """The body validated (``?body=``)."""
+    bodies: list[m.Body] = field(default_factory=list)
+    """The data holds several bodies and none was chosen: the bodies to validate, one at a
+    time (all at once would take an hour at 1000 bodies)."""
 
 
-def _finding_view(f: Finding) -> FindingView:
+def _finding_view(f: Finding, body: str | None) -> FindingView:
     sources = []
     for s in f.sources:
         lines = "" if s.line_start is None else f" L{s.line_start}" + (
@@ -489,7 +494,7 @@ def _finding_view(f: Finding) -> FindingView:
         focus_href=href(f.focus),
         focus_label=f.focus_label,
         item_code=f.item_code,
-        item_url=item_url(f.item_code) if f.item_code else None,
+        item_url=item_url(f.item_code, body) if f.item_code else None,
         year=f.fiscal_year,
         message_ja=f.message_ja,
         message_en=f.message_en,
@@ -498,12 +503,14 @@ def _finding_view(f: Finding) -> FindingView:
     )
 
 
-def data_graph(run: QueryFn) -> Dataset:
+def data_graph(run: QueryFn, body: str | None = None) -> Dataset:
     """Every named graph as an rdflib Dataset (what ``plantrace validate`` checks), read
-    through ``run`` so that it works on a remote store too. The graph names tell one body's
-    documents from another's (:mod:`kg.bodies`); a store without named graphs gives its
-    default graph."""
-    result = run("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    through ``run`` so that it works on a remote store too; with ``body``, that body's graphs
+    and the shared ones (:func:`kg.queries.graphs_of`: what :mod:`kg.bodies` validates as one
+    body's part). The graph names tell one body's documents from another's; a store without
+    named graphs gives its default graph."""
+    only = "" if body is None else q.values("g", map(q.iri, q.graphs_of(run, body)))
+    result = run(f"SELECT ?s ?p ?o ?g WHERE {{ {only} GRAPH ?g {{ ?s ?p ?o }} }}")
     rows = result.rows or [
         (*t, None) for t in run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").rows
     ]
@@ -520,11 +527,19 @@ def data_graph(run: QueryFn) -> Dataset:
     return dataset
 
 
-def validation_page(run: QueryFn) -> ValidationPage:
-    """The SHACL findings grouped by severity and rule, and the trace's gaps."""
+def validation_page(run: QueryFn, body: str | None = None) -> ValidationPage:
+    """The SHACL findings grouped by severity and rule, and the trace's gaps: of the data, of
+    publisher ``body``'s data, or — when the data holds several bodies and none is chosen —
+    the bodies to choose from."""
     from kg.validate import SEVERITIES, validate  # pySHACL: imported only when needed
 
-    report = validate(data_graph(run))
+    chosen = None
+    if body is not None:
+        chosen = body_of(run, body)
+    elif several_bodies(run):
+        return ValidationPage({}, [], m.GapsResponse(orphans=[], dead_ends=[], counts={}),
+                              bodies=views.bodies(run))  # fmt: skip
+    report = validate(data_graph(run, body))
     groups = []
     for severity in SEVERITIES:
         rules: dict[str, list[Finding]] = {}
@@ -542,14 +557,14 @@ def validation_page(run: QueryFn) -> ValidationPage:
                         article=fs[0].article,
                         article_href=href(fs[0].provision) if fs[0].provision else None,
                         article_url=statute_url(fs[0].provision) if fs[0].provision else None,
-                        findings=[_finding_view(f) for f in fs],
+                        findings=[_finding_view(f, body) for f in fs],
                     )
                     for shape, fs in rules.items()
                 ],
             )
         )
     counts: dict[str, int] = {str(k): n for k, n in report.counts.items()}
-    return ValidationPage(counts, groups, an.gaps(run))
+    return ValidationPage(counts, groups, an.gaps(run, body), chosen)
 
 
 # --- the query page ----------------------------------------------------------------------------

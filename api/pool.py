@@ -45,6 +45,10 @@ class QueryError(Exception):
         self.message = message
 
 
+class TimeLimit(QueryError):
+    """A job stopped at its time limit: asked again of the same data, it would stop again."""
+
+
 class _Timeout(Exception):
     pass
 
@@ -221,7 +225,7 @@ class WorkerPool:
         try:
             answer = await asyncio.shield(future)
         except _Timeout:
-            raise QueryError(
+            raise TimeLimit(
                 503,
                 f"the query was stopped after {timeout:g} s, the time limit; "
                 "simplify it or add LIMIT",

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 
 from api import models as m
 from api.pool import QueryError
-from api.routes.items import ERRORS
+from api.routes.items import BODY, ERRORS
 from api.routes.pages import page_job
 from api.routes.statutes import node_iri
 
@@ -35,21 +35,24 @@ def _iri(value: str) -> str:
 async def coverage(
     request: Request,
     code: str | None = Query(None, max_length=40, description="one item only", examples=["I-1"]),
+    body: str | None = BODY,
 ) -> m.CoverageResponse:
     """Coverage of each level of the trace, per item and fiscal year: goal clauses with a plan
     clause, plan clauses with an annual plan clause that year, annual plan clauses with an
     indicator, quantitative indicators with an actual value that year, and whether the item has
     a self and a ministerial grade; ``totals`` adds the items up per year."""
-    result: m.CoverageResponse = await page_job(request, "analysis_coverage", code=code)
+    result: m.CoverageResponse = await page_job(
+        request, "analysis_coverage", code=code, body=body
+    )
     return result
 
 
 @router.get("/gaps", response_model=m.GapsResponse, responses=ERRORS)
-async def gaps(request: Request) -> m.GapsResponse:
+async def gaps(request: Request, body: str | None = BODY) -> m.GapsResponse:
     """Orphans (trace nodes without their link one level up: a plan clause implementing no goal
     clause, an indicator measuring nothing …) and dead ends (nothing one level down: a goal
     clause no plan clause implements, a quantitative indicator with no actual value …)."""
-    result: m.GapsResponse = await page_job(request, "analysis_gaps")
+    result: m.GapsResponse = await page_job(request, "analysis_gaps", body=body)
     return result
 
 

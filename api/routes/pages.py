@@ -2,9 +2,10 @@
 
 Every page's data is computed by one job in a query worker (:mod:`api.pages`); the event loop
 only waits and renders the template. Validation takes seconds, so its result is computed once
-per store (the store a worker would open now: a rebuild gives a new one; a remote store's result
-is kept for :data:`REMOTE_TTL` seconds) and shared by the requests waiting for it
-(:class:`ValidationCache`, started with the app by :func:`start`).
+per store and body (the store a worker would open now: a rebuild gives a new one; a remote
+store's result is kept for :data:`REMOTE_TTL` seconds) and shared by the requests waiting for
+it (:class:`ValidationCache`, started with the app by :func:`start`). On data of several
+bodies it runs for one body at a time (``?body=``).
 
 Static files: ``/static/pages`` (the stylesheet and the scripts of these pages) and
 ``/static/vis`` (vis-network as shipped inside the pyvis package, :mod:`api.tracegraph`).
@@ -25,7 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from api import html
 from api.backend import Backend
 from api.deps import get_settings, run_job
-from api.pool import QueryError, WorkerPool
+from api.pool import QueryError, TimeLimit, WorkerPool
 from api.routes.items import BODY
 from api.tracegraph import vis_directory
 from kg.config import Settings
@@ -43,6 +44,8 @@ REMOTE_TTL = 300.0
 DASHBOARD_WAIT = 5.0
 """Seconds the dashboard waits for the validation summary; then it shows the grades without
 it (validating a large dataset takes minutes, and the grades are what the page is for)."""
+VALIDATION_BODIES = 16
+"""How many bodies' validation reports are kept (on data of several bodies)."""
 VALIDATION_NICE = 10
 """Validation runs at a lower CPU priority than the query workers: started with the server,
 it would otherwise take a core from the first requests for the seconds pySHACL needs."""
@@ -55,11 +58,14 @@ def mount_static(app: FastAPI) -> None:
 
 
 class ValidationCache:
-    """The validation report of the store being served, computed once per store.
+    """The validation report of the store being served (of one body, on data of several),
+    computed once per store and body.
 
     Validation runs in a query worker of its own (a :class:`~api.pool.WorkerPool` of one,
     under ``PLANTRACE_EXPORT_TIMEOUT``), so the seconds it takes never hold up the workers
     that answer queries and pages. Requests that arrive while it runs wait for the same run.
+    A run that failed is tried again on the next request, unless it was stopped at the time
+    limit: on the same data it would only stop again, after taking a core for that long.
     """
 
     def __init__(self, backend: Backend, timeout: float) -> None:
@@ -67,7 +73,7 @@ class ValidationCache:
         self.timeout = timeout
         self.pool = WorkerPool(replace(backend.spec, nice=VALIDATION_NICE), 1)
         self.key: tuple[str, float] | None = None
-        self.task: asyncio.Task[ValidationPage] | None = None
+        self.tasks: dict[str | None, asyncio.Task[ValidationPage]] = {}
         self._started = False
         self._lock = asyncio.Lock()
 
@@ -75,34 +81,48 @@ class ValidationCache:
         remote = self.backend.spec.kind == "remote"
         return (self.backend.spec.current(), time.monotonic() // REMOTE_TTL if remote else 0.0)
 
-    async def _compute(self) -> ValidationPage:
+    async def _compute(self, body: str | None) -> ValidationPage:
         async with self._lock:
             if not self._started:
                 await self.pool.start()
                 self._started = True
-        page: ValidationPage = await self.pool.run("page_validation", self.timeout)
+        page: ValidationPage = await self.pool.run("page_validation", self.timeout, body=body)
         return page
 
-    def refresh(self) -> asyncio.Task[ValidationPage]:
-        """The run for the current store: the one under way or done, else a new one."""
+    def refresh(self, body: str | None = None) -> asyncio.Task[ValidationPage]:
+        """The run for the current store and ``body``: the one under way or done, else a new
+        one."""
         key = self._key()
-        if self.task is None or self.key != key or _failed(self.task):
+        if self.key != key:
             self.key = key
-            self.task = asyncio.ensure_future(self._compute())
-            self.task.add_done_callback(_log_failure)
-        return self.task
+            self.tasks.clear()
+        task = self.tasks.pop(body, None)  # (put back last: the most recently asked)
+        if task is None or _failed(task):
+            task = asyncio.ensure_future(self._compute(body))
+            task.add_done_callback(_log_failure)
+        self.tasks[body] = task
+        for old in list(self.tasks)[: max(len(self.tasks) - VALIDATION_BODIES, 0)]:
+            if self.tasks[old].done():
+                del self.tasks[old]
+        return task
 
-    async def get(self) -> ValidationPage:
-        return await asyncio.shield(self.refresh())
+    async def get(self, body: str | None = None) -> ValidationPage:
+        return await asyncio.shield(self.refresh(body))
 
     async def close(self) -> None:
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
+        for task in self.tasks.values():
+            if not task.done():
+                task.cancel()
         await self.pool.close()
 
 
 def _failed(task: asyncio.Task[ValidationPage]) -> bool:
-    return task.done() and (task.cancelled() or task.exception() is not None)
+    """Finished without a report, for a reason that asking again may remove."""
+    if not task.done():
+        return False
+    return task.cancelled() or (
+        task.exception() is not None and not isinstance(task.exception(), TimeLimit)
+    )
 
 
 def _log_failure(task: asyncio.Task[ValidationPage]) -> None:
@@ -146,7 +166,7 @@ def _missing(request: Request, what: str) -> Response:
 async def dashboard(request: Request, body: str | None = BODY) -> Response:
     """Items × years grade matrix, overall grades, coverage and the validation summary; with
     several bodies in the data, the list of bodies, or one body's matrix (``?body=``)."""
-    validation = asyncio.ensure_future(_cache(request).get())
+    validation = asyncio.ensure_future(_cache(request).get(body))
     try:
         page: Dashboard = await page_job(request, "page_dashboard", body=body)
     except BaseException as exc:
@@ -156,11 +176,8 @@ async def dashboard(request: Request, body: str | None = BODY) -> Response:
         raise
     report: ValidationPage | None = None
     pending = False
-    # With several bodies validation takes minutes (one part per body): waiting never helps,
-    # so those pages show the summary only once it is there.
-    wait = DASHBOARD_WAIT if page.body is None and not page.bodies else 0.0
     try:
-        report = await asyncio.wait_for(validation, wait)  # (the run goes on)
+        report = await asyncio.wait_for(validation, DASHBOARD_WAIT)  # (the run goes on)
     except TimeoutError:
         pending = True
     except QueryError as exc:  # the grades are still worth showing
@@ -216,9 +233,15 @@ async def provision(request: Request, path: str, body: str | None = BODY) -> Res
 
 
 @router.get("/validation")
-async def validation(request: Request) -> Response:
-    """The SHACL findings, grouped, each linked to its node, article and sources."""
-    report = await _cache(request).get()
+async def validation(request: Request, body: str | None = BODY) -> Response:
+    """The SHACL findings, grouped, each linked to its node, article and sources (of one body:
+    on data of several, without ``body`` the page lists them)."""
+    try:
+        report = await _cache(request).get(body)
+    except QueryError as exc:
+        if exc.status == 404:  # an unknown body
+            return _missing(request, body or "")
+        raise
     return html.render(request, "validation.html", page=report)
 
 

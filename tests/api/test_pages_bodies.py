@@ -140,7 +140,8 @@ def test_the_routes(dataset: Path) -> None:
     app = create_app(settings, prepare_backend(settings))
     paths = ["/", "/?body=body0002", "/?body=body0003", "/items/I-1", "/items/I-1?body=body0001",
              "/items/I-1?body=body0003", "/?body=..%2F", "/statutes", "/statutes?body=body0001",
-             "/statutes?body=body0003"]  # fmt: skip
+             "/statutes?body=body0003", "/validation", "/validation?body=body0002",
+             "/validation?body=body0003"]  # fmt: skip
 
     async def scenario() -> dict[str, httpx.Response]:
         async with app.router.lifespan_context(app):
@@ -150,7 +151,9 @@ def test_the_routes(dataset: Path) -> None:
 
     with ThreadPoolExecutor(1) as pool:  # (the session's browser keeps an event loop here)
         got = pool.submit(asyncio.run, scenario()).result()
-    assert [got[p].status_code for p in paths] == [200, 200, 404, 200, 200, 404, 422, 200, 200, 404]
+    assert [got[p].status_code for p in paths] == [
+        200, 200, 404, 200, 200, 404, 422, 200, 200, 404, 200, 200, 404
+    ]  # fmt: skip
     assert 'id="per-body"' in got["/statutes"].text
     assert "?body=body0001" in got["/statutes?body=body0001"].text
     listing = got["/"].text
@@ -158,7 +161,11 @@ def test_the_routes(dataset: Path) -> None:
     assert 'id="grade-matrix"' not in listing
     one = got["/?body=body0002"].text
     assert 'id="grade-matrix"' in one and 'href="/items/I-1?body=body0002"' in one
-    assert _bodies_in(one) == {"body0002"}
+    assert _bodies_in(one) == {"body0002"} and 'href="/validation?body=body0002"' in one
+    assert 'id="validation-per-body"' in listing
+    assert 'href="/validation?body=body0001"' in got["/validation"].text
+    report = got["/validation?body=body0002"].text
+    assert 'data-severity="violation"' in report and _bodies_in(report) == {"body0002"}
     chooser = got["/items/I-1"].text
     assert 'href="/items/I-1?body=body0001"' in chooser and 'id="trace-graph"' not in chooser
     item = got["/items/I-1?body=body0001"].text
@@ -176,3 +183,18 @@ def test_statutes_impact_per_body(store: GraphStore) -> None:
     assert one.items and all(i.url.endswith("?body=body0001") for i in one.items)
     assert {n.iri.split("/id/")[1].split("/")[0] for n in one.impact.nodes} <= {"body0001", "law"}
     assert pages.provision_page(store.query, cited[0]).items == []  # per body only
+
+
+def test_a_body_is_validated_with_its_graphs_and_the_shared_ones(store: GraphStore) -> None:
+    """What kg.bodies makes one body's part: its documents' graphs and the graphs without a
+    publisher; nothing of the other body."""
+    whole = {str(g.identifier) for g in pages.data_graph(store.query).graphs()}
+    one = {str(g.identifier) for g in pages.data_graph(store.query, "body0002").graphs()}
+    assert one < whole and any("/body0001/" in g for g in whole - one)
+    assert not any("/body0001/" in g for g in one) and any("/body0002/" in g for g in one)
+    shared = {g for g in whole if "/body000" not in g and g != "urn:x-rdflib:default"}
+    assert shared and shared <= one
+    assert pages.validation_page(store.query).bodies  # several bodies: choose one
+    with pytest.raises(NotFound, match="body0003"):
+        pages.validation_page(store.query, "body0003")
+

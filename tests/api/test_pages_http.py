@@ -20,7 +20,7 @@ from api import models as m
 from api.backend import Backend, prepare_backend
 from api.charts import indicator_chart, nice_ticks, number
 from api.main import create_app
-from api.pool import QueryError
+from api.pool import QueryError, TimeLimit
 from api.routes import pages as page_routes
 from api.routes.pages import ValidationCache
 from api.textdiff import char_diff
@@ -182,7 +182,9 @@ def test_chart_geometry() -> None:
 
 def test_validation_is_computed_once_per_store(tmp_path: Path) -> None:
     """A second request for the same store shares the first run; a rebuild (the ``store`` link
-    moved) starts a new one; a failed run is tried again."""
+    moved) starts a new one; a failed run is tried again, unless it was stopped at the time
+    limit (regression: on data too large for the limit, every dashboard request started a
+    run that took a core for the whole limit)."""
     for name in ("store-a", "store-b"):
         (tmp_path / name).mkdir()
     link = tmp_path / "store"
@@ -193,10 +195,12 @@ def test_validation_is_computed_once_per_store(tmp_path: Path) -> None:
     async def scenario() -> None:
         cache = ValidationCache(backend, timeout=5)
 
-        async def compute() -> Any:
+        async def compute(body: str | None) -> Any:
             runs.append(backend.spec.current())
             if len(runs) == 3:
-                raise QueryError(503, "stopped")
+                raise QueryError(503, "failed")
+            if body == "slow":
+                raise TimeLimit(503, "stopped at the time limit")
             return len(runs)
 
         cache._compute = compute  # type: ignore[method-assign]
@@ -209,9 +213,15 @@ def test_validation_is_computed_once_per_store(tmp_path: Path) -> None:
         with pytest.raises(QueryError):
             await cache.get()
         assert await cache.get() == 4  # the failed run is not kept
+        for _ in range(2):
+            with pytest.raises(TimeLimit):
+                await cache.get("slow")  # run once only
+        assert await cache.get() == 4 and await cache.get("other") == 6  # one run per body
         await cache.close()
 
     # in a thread of its own: the session's browser (playwright) keeps an event loop here
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, scenario()).result()
-    assert [Path(r).name for r in runs] == ["store-a", "store-b", "store-a", "store-a"]
+    assert [Path(r).name for r in runs] == ["store-a", "store-b", "store-a", "store-a"] + [
+        "store-a"
+    ] * 2
