@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from api import models as m
+from api import views
 from api.errors import NotFound
 from api.views import code_key, href, prefixed
 from kg import analysis as a
@@ -71,6 +72,8 @@ def coverage_of(tg: a.TraceGraph, codes: Sequence[str] | None = None) -> m.Cover
 
 def coverage(run: QueryFn, code: str | None = None, body: str | None = None) -> m.CoverageResponse:
     """Coverage of every item (or of the item ``code``; of publisher ``body``) in every year."""
+    if body is not None:
+        views.require_body(run, body)
     tg = a.fetch(run, body)
     if code is not None and not tg.nodes("item", code):
         raise NotFound(f"no evaluation item with code {code!r}")
@@ -93,6 +96,8 @@ def gaps_of(tg: a.TraceGraph) -> m.GapsResponse:
 
 def gaps(run: QueryFn, body: str | None = None) -> m.GapsResponse:
     """Orphan and dead-end nodes of the trace (of publisher ``body``)."""
+    if body is not None:
+        views.require_body(run, body)
     return gaps_of(a.fetch(run, body))
 
 

@@ -228,15 +228,34 @@ def _items(
 ) -> dict[str, list[Row]]:
     if body is not None and codes is None:
         codes = q.item_codes(run, body)
+        if not codes:
+            require_body(run, body)
     rows = _grouped(q.items(run, codes, body), "code")
     return dict(sorted(rows.items(), key=lambda kv: code_key(kv[0])))
+
+
+def require_body(run: QueryFn, body: str) -> None:
+    """:class:`NotFound` unless some document of the data is published by ``body``: a
+    mistyped id answers 404, not an empty list. Callers ask it when ``body`` found nothing (or
+    before an analysis that would build an empty graph), so a known body costs nothing more."""
+    if body not in {publisher_id(str(r["publisher"])) for r in q.publishers(run)}:
+        raise NotFound(f"no documents published by {body!r}")
+
+
+def _body_items(
+    run: QueryFn, body: str | None
+) -> tuple[dict[str, list[Row]], list[str] | None]:
+    """The items of ``body`` (every publisher's by default) and the codes to ask their
+    evaluations by: ``None`` for every body's, else this body's codes, so the evaluations are
+    found from its items' IRIs rather than by a scan of every body's grades."""
+    item_rows = _items(run, body=body)
+    return item_rows, None if body is None else list(item_rows)
 
 
 def items(run: QueryFn, body: str | None = None) -> m.ItemsResponse:
     """Every item (of publisher ``body``, by default every publisher's) with its grades in
     every year that has any."""
-    item_rows = _items(run, body=body)
-    codes = None if body is None else list(item_rows)  # by IRI: no scan of every body's grades
+    item_rows, codes = _body_items(run, body)
     grades: dict[tuple[str, int], dict[str, str | None]] = defaultdict(dict)
     for (code, year, by), (_, rows) in _evaluations(run, codes, body=body).items():
         grades[(code, year)][by] = _first(grade_notation(r["grade"], r["gradeIri"]) for r in rows)
@@ -291,10 +310,12 @@ def _overall(run: QueryFn, sources: Sources | None, year: int | None = None,
     return sorted(out, key=lambda o: (o.year, o.by or "", o.iri))
 
 
-def years(run: QueryFn) -> m.YearsResponse:
-    """The fiscal years that have grades, with overall grades and how many items were graded."""
-    evaluations = _evaluations(run)
-    overall = _overall(run, None)
+def years(run: QueryFn, body: str | None = None) -> m.YearsResponse:
+    """The fiscal years that have grades, with overall grades and how many items were graded
+    (of publisher ``body``; by default every publisher's)."""
+    _, codes = _body_items(run, body)
+    evaluations = _evaluations(run, codes, body=body)
+    overall = _overall(run, None, body=body)
     all_years = sorted({y for _, y, _ in evaluations} | {o.year for o in overall})
     return m.YearsResponse(
         years=[
@@ -315,8 +336,7 @@ def years(run: QueryFn) -> m.YearsResponse:
 def evaluations_of_year(run: QueryFn, year: int, body: str | None = None) -> m.EvaluationsOfYear:
     """Every item's self and ministerial grade in ``year``, and the overall grades (of
     publisher ``body``; by default every publisher's)."""
-    item_rows = _items(run, body=body)
-    codes = None if body is None else list(item_rows)  # by IRI, as in items()
+    item_rows, codes = _body_items(run, body)
     evaluations = _evaluations(run, codes, year=year, body=body)
     overall_rows = q.overall_evaluations(run, year, body)
     if not evaluations and not overall_rows:
@@ -345,10 +365,11 @@ def evaluations_of_year(run: QueryFn, year: int, body: str | None = None) -> m.E
     )
 
 
-def differences(run: QueryFn) -> m.DifferencesResponse:
-    """Items and years where the self grade and the ministerial grade differ."""
-    evaluations = _evaluations(run)
-    item_rows = _items(run)
+def differences(run: QueryFn, body: str | None = None) -> m.DifferencesResponse:
+    """Items and years where the self grade and the ministerial grade differ (of publisher
+    ``body``; by default every publisher's)."""
+    item_rows, codes = _body_items(run, body)
+    evaluations = _evaluations(run, codes, body=body)
     pairs = []
     for (code, year, by), (row, rows) in evaluations.items():
         other = evaluations.get((code, year, "ministerial"))
@@ -774,6 +795,8 @@ def search(run: QueryFn, query: str, limit: int, body: str | None = None) -> m.S
             node = str(row["node"])
             if node not in best or scored[0] > best[node][0]:
                 best[node] = (scored[0], scored[1], row)
+    if body is not None and not best:
+        require_body(run, body)
     ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], len(str(kv[1][2]["text"])), kv[0]))
     top = ranked[:limit]
     sources = Sources(run, [node for node, _ in top])

@@ -48,25 +48,27 @@ async def item_trace(
 
 
 @router.get("/evaluations", response_model=m.YearsResponse, responses=ERRORS)
-async def evaluation_years(request: Request) -> m.YearsResponse:
+async def evaluation_years(request: Request, body: str | None = BODY) -> m.YearsResponse:
     """The fiscal years that have grades, with the overall grade and how many items were graded."""
-    result: m.YearsResponse = await run_job(request, "years")
+    result: m.YearsResponse = await run_job(request, "years", body=body)
     return result
 
 
 @router.get("/evaluations/{year}", response_model=m.EvaluationsOfYear, responses=ERRORS)
 async def evaluations(
-    request: Request, year: int = Path(ge=1900, le=2200, examples=[2021])
+    request: Request,
+    year: int = Path(ge=1900, le=2200, examples=[2021]),
+    body: str | None = BODY,
 ) -> m.EvaluationsOfYear:
     """Every item's self and ministerial evaluation in one fiscal year."""
-    result: m.EvaluationsOfYear = await run_job(request, "evaluations", year=year)
+    result: m.EvaluationsOfYear = await run_job(request, "evaluations", year=year, body=body)
     return result
 
 
 @router.get("/differences", response_model=m.DifferencesResponse, responses=ERRORS)
-async def differences(request: Request) -> m.DifferencesResponse:
-    """Items and years where J-LIS's self grade and the ministers' grade differ."""
-    result: m.DifferencesResponse = await run_job(request, "differences")
+async def differences(request: Request, body: str | None = BODY) -> m.DifferencesResponse:
+    """Items and years where a body's self grade and the ministers' grade differ."""
+    result: m.DifferencesResponse = await run_job(request, "differences", body=body)
     return result
 
 

@@ -176,7 +176,33 @@ def test_a_body_s_search_finds_only_its_texts(two_bodies: GraphStore) -> None:
     assert _bodies(one) == {"body0002"} and one.total == sum(
         1 for h in merged.hits if "/body0002/" in h.iri
     )
-    assert views.search(run, term, 200, "body0003").total == 0
+    with pytest.raises(NotFound, match="body0003"):
+        views.search(run, term, 200, "body0003")
+
+
+def test_a_body_s_years_and_differences_are_its_own(two_bodies: GraphStore) -> None:
+    """``body`` on the years, a year's grades and the differences: that body's grades only
+    (the synthetic bodies' grades differ by seed, so a mix-up shows)."""
+    run = two_bodies.query
+    for number in (1, 2):
+        body, grades = f"body{number:04d}", make_body(7, number, SYNTH_YEARS).grades
+        years = views.years(run, body)
+        assert [y.year for y in years.years] == sorted({y for _, y, _ in grades})
+        for y in years.years:
+            graded = sum(1 for _, year, by in grades if (year, by) == (y.year, "self"))
+            assert y.self_graded_items == graded
+            of_year = views.evaluations_of_year(run, y.year, body)
+            assert _bodies(of_year) == {body}
+        differ = {
+            (code, year)
+            for (code, year, by), grade in grades.items()
+            if by == "self" and grades.get((code, year, "ministerial"), grade) != grade
+        }
+        found = views.differences(run, body)
+        assert differ and {(d.code, d.year) for d in found.differences} == differ
+        assert _bodies(found) <= {body}
+    with pytest.raises(NotFound, match="body0003"):
+        views.differences(run, "body0003")
 
 
 def test_the_prefilter_changes_no_search_answer(
