@@ -7,20 +7,22 @@ scripts themselves are files under ``/static/pages`` (no inline script). Pages l
 from other hosts.
 
 Every page gets ``lang`` (``ja`` or ``en``, :mod:`api.i18n`), ``t`` (the chrome's labels in
-that language) and ``switch_url`` (this page in the other language).
+that language), ``switch_url`` (this page in the other language) and ``of_body`` (``?body=…``
+of a page shown for one public body, for the links that keep it).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api import i18n
-from api.views import href, item_url, prefixed, statute_url
+from api.views import href, item_url, prefixed, statute_link
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -32,8 +34,16 @@ env = Environment(
 )
 env.filters["href"] = href
 env.filters["prefixed"] = prefixed
-env.filters["statute_url"] = lambda iri: statute_url(iri) or href(iri)
+env.filters["statute_url"] = statute_link
 env.filters["item_url"] = item_url
+
+
+def _of_body(request: Request, status: int) -> str:
+    """``?body=…`` of a page shown for one body (empty otherwise): the navigation and the
+    links between pages keep it, so a reader stays with the body they chose. Not on an error
+    page: an unknown body would follow the reader from page to page."""
+    body = request.query_params.get("body") if status == 200 else None
+    return f"?body={quote(body, safe='')}" if body else ""
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -45,6 +55,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         lang=lang,
         t=i18n.Translator(lang),
         switch_url=i18n.switch_url(request, other),
+        of_body=_of_body(request, status),
         **context,
     )
     response = HTMLResponse(text, status_code=status, headers={"Vary": "Accept, Cookie"})

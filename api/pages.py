@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -25,7 +24,7 @@ from api import analysis as an
 from api import charts, linked, textdiff, tracegraph, views
 from api import models as m
 from api.errors import NotFound
-from api.views import LAW, code_key, href, item_url, statute_url
+from api.views import LAW, code_key, href, item_url, statute_link
 from kg import analysis as a
 from kg import queries as q
 from kg.namespaces import publisher_id
@@ -293,14 +292,6 @@ def _scope(run: QueryFn, body: str | None) -> tuple[a.TraceGraph, bool]:
     return a.fetch(run, body), False
 
 
-def _statute_url(iri: str, body: str | None) -> str:
-    """The statute page of ``iri``, for ``body`` (its impact on that body's trace)."""
-    url = statute_url(iri) or href(iri)
-    if body is None or not url.startswith("/statutes/"):
-        return url
-    return f"{url}?body={quote(body, safe='')}"
-
-
 def _all_provisions(statutes: list[m.Statute]) -> list[m.Provision]:
     out: list[m.Provision] = []
 
@@ -325,7 +316,7 @@ def statutes_page(run: QueryFn, body: str | None = None) -> StatutesPage:
         impact[iri] = ProvisionImpact(
             a.counts(found), sorted({i.code for i in found if i.code}, key=code_key)
         )
-        urls[iri] = _statute_url(iri, body)
+        urls[iri] = statute_link(iri, body)
     return StatutesPage(statutes, impact, urls, body, per_body)
 
 
@@ -366,8 +357,7 @@ def provision_page(run: QueryFn, iri: str, body: str | None = None) -> Provision
         chain = _find(s.provisions, iri)
         if chain:
             statute, provision = s, chain[-1]
-            parents = [(p.article_label or p.iri, statute_url(p.iri) or p.href)
-                       for p in chain[:-1]]  # fmt: skip
+            parents = [(p.article_label or p.iri, statute_link(p.iri, body)) for p in chain[:-1]]
             break
     if statute is None:
         raise NotFound(f"{iri} is not a statute or provision in the data")
@@ -556,7 +546,9 @@ def validation_page(run: QueryFn, body: str | None = None) -> ValidationPage:
                         label_en=fs[0].shape_label,
                         article=fs[0].article,
                         article_href=href(fs[0].provision) if fs[0].provision else None,
-                        article_url=statute_url(fs[0].provision) if fs[0].provision else None,
+                        article_url=(
+                            statute_link(fs[0].provision, body) if fs[0].provision else None
+                        ),
                         findings=[_finding_view(f, body) for f in fs],
                     )
                     for shape, fs in rules.items()

@@ -47,6 +47,15 @@ def statute_url(iri: str) -> str | None:
     return f"/statutes/{iri[len(LAW):]}" if iri.startswith(LAW) else None
 
 
+def statute_link(iri: str, body: str | None = None) -> str:
+    """Where a page links ``iri``: its statute page (with ``body``, the impact on that body's
+    trace, so a reader stays within the body they chose), else :func:`href`."""
+    url = statute_url(iri)
+    if url is None:
+        return href(iri)
+    return url if body is None else f"{url}?body={quote(body, safe='')}"
+
+
 def href(iri: str) -> str:
     """Where this server answers for ``iri``: ``/id/…`` for plantrace's IRIs, the ontology page
     (``/ontology#GoalClause``) for its terms, an ``http(s)`` IRI itself, and for any other

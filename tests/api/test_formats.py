@@ -8,8 +8,13 @@ import json
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from api import formats as f
+from kg.results import json_term
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def test_negotiate_by_quality_and_specificity() -> None:
@@ -63,3 +68,30 @@ def test_writers() -> None:
     xml = f.select_xml(["x", "y"], ROWS, True).decode()
     assert "<!-- truncated" in xml and 'xml:lang="ja"' in xml and "<bnode>b1</bnode>" in xml
     assert json.loads(f.boolean(True, f.JSON)) == {"head": {}, "boolean": True}
+
+
+_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=12)
+_TERM = st.one_of(
+    st.builds(lambda s: ox.NamedNode("urn:x:" + s.encode().hex()), _TEXT),
+    st.builds(lambda s: ox.BlankNode("b" + s.encode().hex()), _TEXT),
+    st.builds(ox.Literal, _TEXT),
+    st.builds(lambda s: ox.Literal(s, language="ja"), _TEXT),
+    st.builds(lambda n: ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer")), st.integers()),
+    st.builds(
+        lambda s: ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal(s)), _TEXT
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.none() | _TERM, st.none() | _TERM), max_size=8), st.booleans())
+def test_select_json_writes_what_json_term_says(rows: list[tuple], truncated: bool) -> None:
+    """select_json writes its text by hand (for speed); it must parse to the objects of
+    kg.results.json_term, a repeated term included (written once, reused)."""
+    rows = rows + rows[:2]
+    doc = json.loads(f.select_json(["x", "y"], rows, truncated))
+    assert doc["head"] == {"vars": ["x", "y"]} and doc.get("truncated", False) is truncated
+    want = [
+        {v: json_term(t) for v, t in zip("xy", row, strict=True) if t is not None} for row in rows
+    ]
+    assert doc["results"]["bindings"] == want

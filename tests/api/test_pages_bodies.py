@@ -147,7 +147,13 @@ def test_the_routes(dataset: Path) -> None:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-                return {p: await c.get(p, headers={"Accept": BROWSER}) for p in paths}
+                got = {p: await c.get(p, headers={"Accept": BROWSER}) for p in paths}
+                # the first article the body's statutes page links: a provision page
+                cited = re.search(r'href="(/statutes/[^"?]+\?body=body0001)"',
+                                  got["/statutes?body=body0001"].text)  # fmt: skip
+                assert cited is not None
+                got["provision"] = await c.get(cited[1], headers={"Accept": BROWSER})
+                return got
 
     with ThreadPoolExecutor(1) as pool:  # (the session's browser keeps an event loop here)
         got = pool.submit(asyncio.run, scenario()).result()
@@ -170,6 +176,12 @@ def test_the_routes(dataset: Path) -> None:
     assert 'href="/items/I-1?body=body0001"' in chooser and 'id="trace-graph"' not in chooser
     item = got["/items/I-1?body=body0001"].text
     assert 'id="trace-graph"' in item and _bodies_in(item) == {"body0001"}
+    # a reader stays in the body they chose: every statute link of its pages keeps ?body=
+    provision = got["provision"]
+    assert provision.status_code == 200 and 'href="/statutes?body=body0001"' in provision.text
+    for page in (item, report, provision.text):
+        links = re.findall(r'href="(/statutes[^"]*)"', page)
+        assert links and all(re.search(r"[?;]body=body000[12]\b", link) for link in links)
 
 
 def test_statutes_impact_per_body(store: GraphStore) -> None:
