@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -46,12 +47,14 @@ from bench.common import (
     table,
     timed,
 )
+from bench.floor import STORE as FLOOR_STORE
 from bench.peers import queries
 from kg.build import build
 from kg.store import PREFIXES, STORE_LINK
 
 JSON = "application/sparql-results+json"
-HEADERS = ["query", "pyoxigraph", "job", "pool", "HTTP", "oxigraph HTTP", "HTTP vs oxigraph"]
+HEADERS = ["query", "pyoxigraph", "job", "pool", "HTTP", "FastAPI floor", "oxigraph HTTP",
+           "HTTP vs oxigraph", "floor vs oxigraph"]  # fmt: skip
 IMPORTS = {
     "command line (`kg.cli`)": "import kg.cli",
     "query worker (`kg.cli`, `api.worker`)": "import kg.cli, api.worker",
@@ -125,11 +128,14 @@ def layers(state: Path, repeat: int) -> list[list[object]]:
     engine = Engine(spec)
     store = engine.store.oxigraph
     oxi = (state / STORE_LINK).resolve()  # the same store directory, opened read-only by both
-    port, oport = free_port(), free_port()
+    port, oport, fport = free_port(), free_port(), free_port()
     serve = [str(BIN / "plantrace"), "serve", "--state-dir", str(state), "--port", str(port)]
     oxigraph = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(oxi), "--bind",
                 f"127.0.0.1:{oport}"]  # fmt: skip
+    floor = [str(BIN / "uvicorn"), "bench.floor:app", "--port", str(fport), "--log-level",
+             "warning"]  # fmt: skip
     base, obase = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{oport}"
+    fbase = f"http://127.0.0.1:{fport}"
     texts = {"ASK {}": "ASK {}", **queries("jlis")}
     requests = {w: SparqlRequest(t, (), (), JSON, None, f"{base}/sparql", 100_000)
                 for w, t in texts.items()}  # fmt: skip
@@ -147,6 +153,7 @@ def layers(state: Path, repeat: int) -> list[list[object]]:
     with (
         started("plantrace", serve, base, "/sparql?query=ASK%7B%7D", env=plantrace_env()),
         started("oxigraph", oxigraph, obase, "/query?query=ASK%7B%7D"),
+        started("floor", floor, fbase, "/ready", env={**os.environ, FLOOR_STORE: str(oxi)}),
         httpx.Client(timeout=60, trust_env=False) as client,
     ):
         client.get(f"{base}/validation").raise_for_status()  # start-up's validation is done
@@ -154,9 +161,11 @@ def layers(state: Path, repeat: int) -> list[list[object]]:
         for what, text in texts.items():
             alone, job, pooled = inner[what]
             full = http_ms(client, f"{base}/sparql", text, repeat)
+            least = http_ms(client, f"{fbase}/sparql", text, repeat)
             reference = http_ms(client, f"{obase}/query", text, repeat)
             rows.append([what, f"{alone:.2f}", f"{job:.2f}", f"{pooled:.2f}", f"{full:.2f}",
-                         f"{reference:.2f}", f"{full / reference:.2f}×"])  # fmt: skip
+                         f"{least:.2f}", f"{reference:.2f}", f"{full / reference:.2f}×",
+                         f"{least / reference:.2f}×"])  # fmt: skip
     return rows
 
 
@@ -172,8 +181,10 @@ def section(state: Path, repeat: int) -> str:
         f"Median milliseconds of {repeat} requests per layer, on the J-LIS build; each layer "
         "includes the ones to its left. `pyoxigraph`: the query alone, in process; `job`: the "
         "worker's job in process (guard, query, JSON writing); `pool`: the job through a worker "
-        "process; `HTTP`: `plantrace serve` over HTTP (uvicorn, FastAPI); `oxigraph`: "
-        "`oxigraph serve-read-only` on the same data.",
+        "process; `HTTP`: `plantrace serve` over HTTP (uvicorn, FastAPI); `FastAPI floor`: "
+        "the least any endpoint on this stack costs (`bench/floor.py`: one FastAPI route on "
+        "uvicorn running the query in process, written by pyoxigraph; no guard, limits or "
+        "worker process); `oxigraph`: `oxigraph serve-read-only` on the same data.",
         "",
         *table(HEADERS, rows),
         "",

@@ -6,6 +6,11 @@ threshold, and the rendering of the whole report is checked to hold them.
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from bench import floor
 from bench.common import Latency, Machine, Memory
 from bench.peers import (
     FIRST_QUERY,
@@ -199,3 +204,15 @@ def test_whole_report_renders() -> None:
     trace = by_target(verdicts(runs, None), "50 ms")
     assert trace.met is False
     assert "JSON GET /api/items/I-1?body=… failed (HTTP 503)" in trace.measured
+
+
+def test_the_floor_app_answers_the_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bench/floor.py, the profile's lower bound, answers as an endpoint would (it is timed
+    against the others, so it must do the same work)."""
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("値")))
+    monkeypatch.setattr(floor, "_store", store)
+    client = TestClient(floor.app)
+    got = client.post("/sparql", data={"query": "SELECT ?o { ?s ?p ?o }"})
+    assert got.json()["results"]["bindings"] == [{"o": {"type": "literal", "value": "値"}}]
+    assert client.post("/sparql", data={"query": "ASK { ?s ?p 1 }"}).json()["boolean"] is False

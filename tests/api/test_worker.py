@@ -3,6 +3,7 @@ to answer."""
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ import fake_parser
 import pytest
 from conftest import FAKE_TEXTS, write_sources
 
-from api.worker import Engine, WorkerSpec, handle
+from api import matching
+from api.worker import Engine, WorkerSpec, handle, warm_up
 from kg.build import build
 from kg.store import STATS_FILE, STORE_LINK, GraphStore, StoreStats
 
@@ -56,6 +58,14 @@ def test_queries_never_count_the_store(
 def test_warm_up_is_answered_at_once(built_state: Path) -> None:
     engine = Engine(WorkerSpec("embedded", path=str(built_state / STORE_LINK)))
     assert handle(engine, "warm_up", {}) == ("ok", None)
+
+
+def test_warm_up_builds_the_search_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: each worker's first search built the table of what NFKC changes (0.1 s:
+    the p95 of a body's search in bench/RESULTS.md was 100 ms against a p50 of 8 ms)."""
+    monkeypatch.setattr(matching, "_changed", functools.cache(matching._changed.__wrapped__))
+    warm_up()
+    assert matching._changed.cache_info().currsize == 1
 
 
 def test_status_reads_the_store_s_recorded_sizes(
