@@ -86,7 +86,7 @@ def body_of(run: QueryFn, body: str) -> m.Body:
     """The body with id ``body``; :class:`NotFound` if no document of the data has it."""
     found = next((b for b in views.bodies(run) if b.id == body), None)
     if found is None:
-        raise NotFound(f"no documents published by {body!r}")
+        raise views.unknown_body(body)
     return found
 
 

@@ -42,17 +42,13 @@ def item_url(code: str, body: str | None = None) -> str:
     return url if body is None else f"{url}?body={quote(body, safe='')}"
 
 
-def statute_url(iri: str) -> str | None:
-    """``/statutes/<law id>/<article>`` for a statute or provision IRI of this dataset."""
-    return f"/statutes/{iri[len(LAW):]}" if iri.startswith(LAW) else None
-
-
 def statute_link(iri: str, body: str | None = None) -> str:
-    """Where a page links ``iri``: its statute page (with ``body``, the impact on that body's
-    trace, so a reader stays within the body they chose), else :func:`href`."""
-    url = statute_url(iri)
-    if url is None:
+    """Where a page links ``iri``: for a statute or provision of this dataset its page
+    ``/statutes/<law id>/<article>`` (with ``body``, the impact on that body's trace, so a
+    reader stays within the body they chose), else :func:`href`."""
+    if not iri.startswith(LAW):
         return href(iri)
+    url = f"/statutes/{iri[len(LAW):]}"
     return url if body is None else f"{url}?body={quote(body, safe='')}"
 
 
@@ -235,12 +231,26 @@ def _evaluation(row: Row, rows: list[Row], sources: Sources) -> m.Evaluation:
 def _items(
     run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
 ) -> dict[str, list[Row]]:
-    if body is not None and codes is None:
-        codes = q.item_codes(run, body)
-        if not codes:
-            require_body(run, body)
+    if codes is None:
+        codes = _codes_of(run, body)
     rows = _grouped(q.items(run, codes, body), "code")
     return dict(sorted(rows.items(), key=lambda kv: code_key(kv[0])))
+
+
+def _codes_of(run: QueryFn, body: str | None) -> list[str] | None:
+    """The codes of publisher ``body``'s items (``None``: every body's); :class:`NotFound`
+    for a body that publishes nothing."""
+    if body is None:
+        return None
+    codes = q.item_codes(run, body)
+    if not codes:
+        require_body(run, body)
+    return codes
+
+
+def unknown_body(body: str) -> NotFound:
+    """The error for a ``body`` that no document of the data has as its publisher."""
+    return NotFound(f"no documents published by {body!r}")
 
 
 def require_body(run: QueryFn, body: str) -> None:
@@ -248,7 +258,7 @@ def require_body(run: QueryFn, body: str) -> None:
     mistyped id answers 404, not an empty list. Callers ask it when ``body`` found nothing (or
     before an analysis that would build an empty graph), so a known body costs nothing more."""
     if body not in {publisher_id(str(r["publisher"])) for r in q.publishers(run)}:
-        raise NotFound(f"no documents published by {body!r}")
+        raise unknown_body(body)
 
 
 def _body_items(
@@ -322,8 +332,7 @@ def _overall(run: QueryFn, sources: Sources | None, year: int | None = None,
 def years(run: QueryFn, body: str | None = None) -> m.YearsResponse:
     """The fiscal years that have grades, with overall grades and how many items were graded
     (of publisher ``body``; by default every publisher's)."""
-    _, codes = _body_items(run, body)
-    evaluations = _evaluations(run, codes, body=body)
+    evaluations = _evaluations(run, _codes_of(run, body), body=body)
     overall = _overall(run, None, body=body)
     all_years = sorted({y for _, y, _ in evaluations} | {o.year for o in overall})
     return m.YearsResponse(
