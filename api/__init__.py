@@ -1,7 +1,7 @@
-"""The HTTP service: SPARQL 1.1 Protocol, JSON API, HTML views, IRI dereferencing, downloads.
+"""The HTTP service: SPARQL 1.1 Protocol, JSON API, HTML pages, IRI dereferencing, downloads.
 
-:func:`api.main.create_app` builds the FastAPI application; ``plantrace serve`` runs it. Queries
-run in worker processes (:mod:`api.pool`, :mod:`api.worker`) that open the store read-only, so
-a query can be stopped at its time limit; routes (:mod:`api.routes`) only parse requests, wait
-for workers and write answers.
+Folders by role, each importing only from the ones below it (docs/architecture.md; a test
+checks it): :mod:`api.jobs` (the job registry) < :mod:`api.views` (read models and views: what
+runs inside a query worker) < :mod:`api.workers` (the process boundary) < :mod:`api.web`
+(templates and rendering) < :mod:`api.routes` (HTTP) < :mod:`api.main` and :mod:`api.server`.
 """

@@ -1,16 +1,24 @@
-"""What the routes depend on: the settings and the pool of query workers.
+"""What the routes depend on: the settings, the pool of query workers, the validation runner,
+and :func:`run`, which runs a job in a worker under its time limit.
 
-The store the workers open is prepared before the app starts (:mod:`api.backend`).
+The store the workers open is prepared before the app starts (:mod:`api.workers.backend`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
 
 from fastapi import Request
 
-from api.pool import WorkerPool
+from api.jobs import JOBS
+from api.workers.pool import WorkerPool
+from api.workers.validation_runner import ValidationCache
+from api.workers.worker import Engine
 from kg.config import Settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def get_settings(request: Request) -> Settings:
@@ -23,7 +31,21 @@ def get_pool(request: Request) -> WorkerPool:
     return pool
 
 
-async def run_job(request: Request, name: str, timeout: float | None = None, **kwargs: Any) -> Any:
-    """Run a worker job for ``request`` under the query time limit (or ``timeout``)."""
+def get_validation(request: Request) -> ValidationCache:
+    """The validation runner the app started (:func:`api.main.create_app`)."""
+    cache: ValidationCache = request.app.state.validation_cache
+    return cache
+
+
+async def run(
+    request: Request,
+    job: Callable[Concatenate[Engine, P], R],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> R:
+    """Run ``job`` (a registered function, :mod:`api.jobs`) for ``request`` in a query worker,
+    under the time limit the registry gives it; raises
+    :class:`~api.workers.http_errors.QueryError`."""
     settings = get_settings(request)
-    return await get_pool(request).run(name, timeout or settings.query_timeout, **kwargs)
+    timeout = settings.export_timeout if JOBS[job] == "export" else settings.query_timeout
+    return await get_pool(request).run(job, timeout, *args, **kwargs)

@@ -1,36 +1,43 @@
-"""The FastAPI application: :func:`create_app` builds it from settings, :func:`serve` runs it.
+"""The FastAPI application: :func:`create_app` builds it from settings.
 
-At start-up the app starts its pool of query workers on the prepared backend (:mod:`api.backend`);
-at shutdown it stops them. Everything that touches the store runs in those workers; the event
-loop only parses requests, waits and writes answers, so a slow query never blocks a page.
-
-``/docs`` is Swagger UI served from the assets the ``fastapi-swagger`` package ships (no CDN:
-the page works offline); ``/openapi.json`` is FastAPI's schema.
+At start-up the app starts its pool of query workers on the prepared backend
+(:mod:`api.workers.backend`) and the validation runner; at shutdown it stops them. Everything
+that touches the store runs in those workers; the event loop only parses requests, waits and
+writes answers, so a slow query never blocks a page. docs/architecture.md follows a request
+through the layers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
-from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import models as m
-from api.backend import Backend, prepare_backend
-from api.deps import get_pool, get_settings, run_job
-from api.pool import QueryError, WorkerPool
-from api.routes import admin, downloads, items, ld, ontology, sparql, statutes
-from api.routes import analysis as analysis_routes
-from api.routes import pages as page_routes
+from api.middleware import BodyLimit
+from api.routes import (
+    admin,
+    downloads,
+    items,
+    ld,
+    legal,
+    pages,
+    service,
+    sparql,
+    trace_analysis,
+    vocabulary,
+)
+from api.views.formats import NotAcceptable
+from api.web.assets import mount_static
+from api.workers.backend import Backend, prepare_backend
+from api.workers.http_errors import QueryError, status_of
+from api.workers.pool import WorkerPool
+from api.workers.validation_runner import ValidationCache
 from kg import __version__
 from kg.config import Settings, load_settings
 
@@ -46,68 +53,6 @@ yearly grade, every fact with its source document and lines.
 * `/ontology`: the vocabulary (a reference page, or the Turtle file by `Accept`)
 * `/downloads/…`: the dataset (TriG, N-Quads, JSON-LD), its VoID description, the trace as CSV
 """
-
-SWAGGER_ASSETS = "/static/swagger"
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413, by Content-Length or while reading."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
-            return
-        seen = 0
-        started = False
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
-
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited, tracking)
-        except _TooLarge:
-            if not started:
-                await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = PlainTextResponse(
-            f"request body larger than {self.limit} bytes", status_code=413
-        )
-        await response(scope, receive, send)
-
-
-def _swagger_assets() -> Path:
-    return Path(str(resources.files("fastapi_swagger") / "resources"))
 
 
 def create_app(
@@ -126,15 +71,17 @@ def create_app(
         if prepared is None:
             prepared = await asyncio.to_thread(prepare_backend, settings)
         workers = pool or WorkerPool(prepared.spec, settings.workers)
+        validation = ValidationCache(prepared, settings.export_timeout)
         try:
             await workers.start()
             log.info("serving %s with %d query workers", prepared.description, settings.workers)
             app.state.pool = workers
             app.state.backend = prepared
-            await page_routes.start(app)
+            app.state.validation_cache = validation
+            validation.refresh()  # begin validating now, so the first page need not wait
             yield
         finally:
-            await page_routes.stop(app)
+            await validation.close()
             await workers.close()
             prepared.close()
 
@@ -147,51 +94,26 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    for router in (items.router, statutes.router, sparql.router, ld.router, downloads.router):
-        app.include_router(router)
-    app.include_router(ontology.router)
-    app.include_router(analysis_routes.router)
-    app.include_router(page_routes.router)
+    for module in (items, legal, sparql, ld, downloads, vocabulary, trace_analysis, pages,
+                   service):  # fmt: skip
+        app.include_router(module.router)
     if settings.admin_token:  # off by default: without the token the path does not exist
         app.include_router(admin.router)
-    page_routes.mount_static(app)
-    app.mount(SWAGGER_ASSETS, StaticFiles(directory=_swagger_assets()), name="swagger")
+    mount_static(app)
+    app.mount(service.SWAGGER_ASSETS, StaticFiles(directory=service.swagger_assets()),
+              name="swagger")  # fmt: skip
 
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title="plantrace API",
-            swagger_js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{SWAGGER_ASSETS}/favicon-32x32.png",
-        )
-
-    @app.get("/status", response_model=m.Status, tags=["service"])
-    async def status(request: Request) -> m.Status:
-        """What is served, its size, and the query workers (for operators and tests)."""
-        info = await run_job(request, "status")
-        pool = get_pool(request)
-        current = get_settings(request)
-        backend_: Backend = request.app.state.backend
-        return m.Status(
-            backend=backend_.spec.kind,
-            store=info["store"],
-            triples=info["triples"],
-            graphs=info["graphs"],
-            workers=[m.WorkerInfo(pid=pid, store=store) for pid, store in pool.workers()],
-            restarts=pool.restarts,
-            query_timeout=current.query_timeout,
-            row_limit=current.row_limit,
-            max_body=current.max_body,
-        )
-
-    @app.exception_handler(QueryError)
-    async def query_error(request: Request, exc: QueryError) -> Response:
-        headers = {"Retry-After": "1"} if exc.status == 503 else None
+    async def refused(request: Request, exc: Exception) -> Response:
+        """A request the service cannot answer: its status and message from the one table
+        (:mod:`api.workers.http_errors`), as JSON for the JSON API, else as text."""
+        status, message = status_of(exc)
+        headers = {"Retry-After": "1"} if status == 503 else None
         if request.url.path.startswith(("/api/", "/status")):
-            return JSONResponse({"detail": exc.message}, exc.status, headers=headers)
-        return PlainTextResponse(exc.message, exc.status, headers=headers)
+            return JSONResponse({"detail": message}, status, headers=headers)
+        return PlainTextResponse(message, status, headers=headers)
+
+    for error in (QueryError, NotAcceptable):  # what routes and workers raise for a request
+        app.add_exception_handler(error, refused)
 
     app.add_middleware(BodyLimit, limit=settings.max_body)
     # Any site may read (GET) from a browser; no credentials, and no cross-site POST preflight

@@ -1,11 +1,11 @@
 """``plantrace serve``: prepare the backend, start the query workers, run the app on uvicorn.
 
 Start-up is on the critical path of every deployment and restart, so the order matters: the
-backend is checked first (one-line errors, :mod:`api.backend`), then the first query worker
+backend is checked first (one-line errors, :mod:`api.workers.backend`), then the first query worker
 is launched, and only then is the web stack imported (FastAPI, the routes, the page templates:
 most of a second). The worker opens the store meanwhile, in parallel; the app's start-up then
 only waits for what is left of it, and the other workers start once it is ready
-(:meth:`api.pool.WorkerPool.start`). This module imports nothing heavy itself.
+(:meth:`api.workers.pool.WorkerPool.start`). This module imports nothing heavy itself.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from api.backend import prepare_backend
-from api.pool import WorkerPool
+from api.workers.backend import prepare_backend
+from api.workers.pool import WorkerPool
 from kg.config import Settings
 
 

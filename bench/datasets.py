@@ -42,10 +42,7 @@ JLIS = "jlis"
 _LOAD = """
 import sys
 from pathlib import Path
-try:
-    from api.backend import load_dataset
-except ImportError:  # before it moved out of api.deps
-    from api.deps import load_dataset
+from api.workers.backend import load_dataset
 print(load_dataset(Path(sys.argv[1]), Path(sys.argv[2])))
 """
 """The load, in a process of its own so that its peak memory is its own."""

@@ -34,8 +34,10 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: find `bench`
 
-from api.pool import WorkerPool
-from api.worker import Engine, SparqlRequest, WorkerSpec, job_function, sparql
+from api.views.traces import trace
+from api.workers.engine_jobs import SparqlRequest, sparql
+from api.workers.pool import WorkerPool
+from api.workers.worker import Engine, WorkerSpec
 from bench.common import (
     BIN,
     Machine,
@@ -57,9 +59,9 @@ HEADERS = ["query", "pyoxigraph", "job", "pool", "HTTP", "FastAPI floor", "oxigr
            "HTTP vs oxigraph", "floor vs oxigraph"]  # fmt: skip
 IMPORTS = {
     "command line (`kg.cli`)": "import kg.cli",
-    "query worker (`kg.cli`, `api.worker`)": "import kg.cli, api.worker",
-    "worker after warm-up (+ views, pages, analysis)": "import kg.cli, api.worker; "
-    "api.worker.warm_up()",
+    "query worker (`kg.cli`, `api.workers.worker`)": "import kg.cli, api.workers.worker",
+    "worker after warm-up (+ views, pages, analysis)": "import kg.cli, api.workers.worker; "
+    "import api.workers.engine_jobs as j; j.import_views()",
     "server (`kg.cli`, `api.main`, uvicorn)": "import kg.cli, api.main, uvicorn",
 }
 
@@ -80,7 +82,7 @@ def pool_ms(spec: WorkerSpec, request: SparqlRequest, repeat: int) -> float:
             samples = []
             for _ in range(repeat):
                 start = time.perf_counter()
-                await pool.run("sparql", 30, job=request)
+                await pool.run(sparql, 30, request)
                 samples.append(time.perf_counter() - start)
             return statistics.median(samples) * 1000
         finally:
@@ -106,12 +108,11 @@ def trace_profile(engine: Engine) -> str:
     """pyinstrument's call tree of the JSON API's trace of item I-1, run in this process."""
     from pyinstrument import Profiler
 
-    trace = job_function("trace")
-    trace(engine.query, code="I-1")  # warm
+    trace(engine, code="I-1")  # warm
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(20):
-        trace(engine.query, code="I-1")
+        trace(engine, code="I-1")
     profiler.stop()
     return str(profiler.output_text(unicode=False, color=False, show_all=False))
 
@@ -124,10 +125,10 @@ def _alone(store: ox.Store, text: str) -> object:
 
 def layers(state: Path, repeat: int) -> list[list[object]]:
     """One row per query: the median ms of each layer."""
-    spec = WorkerSpec("embedded", path=str(state / STORE_LINK))
+    spec = WorkerSpec(state)
     engine = Engine(spec)
-    store = engine.store.oxigraph
-    oxi = (state / STORE_LINK).resolve()  # the same store directory, opened read-only by both
+    oxi = (state / STORE_LINK).resolve()  # the same store directory, opened read-only by all
+    store = ox.Store.read_only(str(oxi))
     port, oport, fport = free_port(), free_port(), free_port()
     serve = [str(BIN / "plantrace"), "serve", "--state-dir", str(state), "--port", str(port)]
     oxigraph = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(oxi), "--bind",
@@ -175,7 +176,7 @@ HEADING = "## Where the time goes (profile)"
 def section(state: Path, repeat: int) -> str:
     """Measure on the built store under ``state`` and write the section's body (Markdown)."""
     rows = layers(state, repeat)
-    profile = trace_profile(Engine(WorkerSpec("embedded", path=str(state / STORE_LINK))))
+    profile = trace_profile(Engine(WorkerSpec(state)))
     imports = {label: import_seconds(statement) for label, statement in IMPORTS.items()}
     lines = [
         f"Median milliseconds of {repeat} requests per layer, on the J-LIS build; each layer "

@@ -10,7 +10,7 @@ document it authorizes and at the items whose legal basis it is, a document at i
 goal clause at the plan clauses implementing it, a clause at the indicators measuring it, an
 indicator at its targets and actual values, an item at its evaluations (and, as in the impact
 analysis, at its clauses and indicators). So the impact set of a node (its descendants) holds
-every dependent :func:`api.views.impact` lists. One more kind of edge, ``graded``, goes from a
+every dependent :func:`api.views.laws.impact` lists. One more kind of edge, ``graded``, goes from a
 clause, indicator or actual value to the evaluations of its item (of the same fiscal year, for a
 node that has one): a grade is given to the item as a whole, and this is how a chain that
 starts at an article reaches a grade (article → goal document → goal clause → evaluation).
@@ -31,7 +31,7 @@ quantitative indicator with no actual value, an item with no grade).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, pairwise
 
@@ -256,6 +256,14 @@ class TraceGraph:
     def above(self, node: str, predicate: str, kind: str) -> list[str]:
         return self._linked(node, _PRED.get(predicate, predicate), kind, down=False)
 
+    def dependents(self, nodes: list[str]) -> Iterator[tuple[str, str, str]]:
+        """Every link by which a node rests directly on one of ``nodes`` (a step of
+        :func:`reach`): ``(dependent, predicate, node)``."""
+        for node in nodes:
+            for _, child, predicates in self.graph.out_edges(node, data="predicates"):
+                for predicate in sorted(predicates):
+                    yield child, predicate, node
+
     def years(self) -> list[int]:
         """The fiscal years of annual plan clauses, actual values and grades."""
         return sorted(
@@ -433,11 +441,53 @@ def _sorted(gaps: list[Gap]) -> list[Gap]:
 # --- impact and paths --------------------------------------------------------------------------
 
 
+@dataclass
+class Reach:
+    """What a breadth-first walk down the dependency links from a node reached."""
+
+    depth: dict[str, int]
+    """Each node reached (the start at 0) and the length of its shortest chain from the start."""
+    links: dict[str, set[tuple[str, str]]]
+    """Each node reached and the links of its shortest chains: (the node it rests on, predicate)."""
+    truncated: bool = False
+    """The walk stopped at its limit: there is more."""
+
+
+Dependents = Callable[[list[str]], Iterable[tuple[str, str, str]]]
+"""One step of a walk: for the nodes of a level, every ``(dependent, predicate, on)`` link by
+which a node rests directly on one of them."""
+
+
+def reach(start: str, dependents: Dependents, limit: int | None = None) -> Reach:
+    """Everything that rests on ``start``, level by level: the one impact analysis, walked over
+    the trace graph (:func:`impact_set`) or over the store, one query per level (the JSON API's
+    ``/api/impact``). Stops, ``truncated``, once more than ``limit`` nodes are reached."""
+    out = Reach({start: 0}, defaultdict(set))
+    frontier = [start]
+    level = 0
+    while frontier and not out.truncated:
+        level += 1
+        found = []
+        for child, predicate, on in dependents(frontier):
+            if out.depth.get(child, level) < level:
+                continue  # reached by a shorter chain
+            out.links[child].add((on, predicate))
+            if child not in out.depth:
+                if limit is not None and len(out.depth) > limit:
+                    out.truncated = True
+                    break
+                out.depth[child] = level
+                found.append(child)
+        frontier = found
+    return out
+
+
 def impact_set(tg: TraceGraph, node: str) -> list[NodeInfo]:
     """Every node that rests on ``node``, directly or through others (empty if unknown)."""
     if node not in tg.graph:
         return []
-    found = [tg.info(n) for n in nx.descendants(tg.graph, node)]
+    walk = reach(node, tg.dependents)
+    found = [tg.info(n) for n in walk.depth if n != node]
     return sorted(found, key=lambda i: (KINDS.index(i.kind) if i.kind in KINDS else 99,
                                         i.code or "", i.year or 0, i.iri))  # fmt: skip
 

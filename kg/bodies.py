@@ -8,7 +8,7 @@ that grows with the square of the number of bodies. :func:`split` therefore grou
 graphs by body.
 
 A named graph holds one source document, and the document node, which names the graph, states
-its publisher (``dcterms:publisher``; see DESIGN.md, "one named graph per document"). Graphs
+its publisher (``dcterms:publisher``; see docs/architecture.md, "Stores"). Graphs
 without a publisher (the ontology, the statute reference, curated links) are *shared*: every
 part gets them. A node is *claimed* by a body when it is the subject of a triple in one of the
 body's graphs; a part reports on the nodes its body claims and on nodes no body claims (so a

@@ -17,17 +17,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.backend import building
 from kg.config import load_settings
 from kg.curated import check_quotes, load_curated, to_records
 from kg.errors import ParseError, PlantraceError
 from kg.ingest import Parser, known_kinds, parser_for
 from kg.link import LinkReport, link
-from kg.rdf import ONTOLOGY_GRAPH, curated_graphs, to_graphs
+from kg.namespaces import ONTOLOGY_GRAPH
+from kg.rdf import curated_graphs, to_graphs
 from kg.records import DocumentRecords
 from kg.results import compact, table
 from kg.sources import Manifest, SourceDocument, decode_text, load_manifest, sha256_hex
-from kg.store import GraphStore, Term
+from kg.store import GraphStore, Term, building, locate
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def build(
     """
     settings = load_settings()
     manifest = load_manifest(manifest_path or settings.manifest_path)
-    with building(state_dir, settings) as store:
+    with building(locate(settings, state_dir)) as store:
         return summarize(store, *fill(store, manifest, parsers))
 
 

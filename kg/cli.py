@@ -15,11 +15,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from kg.backend import open_store
 from kg.config import load_settings
 from kg.errors import PlantraceError
 from kg.results import RENDERERS
-from kg.store import EXPORT_FORMATS, GraphStore, export_format
+from kg.store import EXPORT_FORMATS, TripleStore, export_format, locate, open_store
 from kg.validate import RENDERERS as VALIDATION_RENDERERS
 from kg.validate import SEVERITIES, exit_code, render, render_text, store_graph, validate
 
@@ -42,9 +41,11 @@ def _state_dir(args: argparse.Namespace) -> Path | None:
     return Path(args.state_dir) if args.state_dir else None
 
 
-def _store(args: argparse.Namespace) -> GraphStore:
-    """The store to read: ``--state-dir``, else ``PLANTRACE_STORE``, else ``PLANTRACE_STATE``."""
-    return open_store(_state_dir(args))
+def _store(args: argparse.Namespace) -> TripleStore:
+    """The store to read: ``--state-dir``, else ``PLANTRACE_STORE``, else ``PLANTRACE_STATE``
+    (:func:`kg.store.locate`)."""
+    settings = load_settings()
+    return open_store(locate(settings, _state_dir(args)), settings.export_timeout)
 
 
 def cmd_build(args: argparse.Namespace) -> None:

@@ -93,13 +93,16 @@ def render_page(page: str, run: Run) -> str:
 
 
 def main() -> None:
-    from kg.backend import open_store
+    from kg.config import load_settings
+    from kg.store import locate, open_store
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", action="store_true", help="rewrite the tables in place")
     parser.add_argument("--state-dir", help="the built store (default: as plantrace query)")
     args = parser.parse_args()
-    store = open_store(Path(args.state_dir) if args.state_dir else None)
+    settings = load_settings()
+    location = locate(settings, Path(args.state_dir) if args.state_dir else None)
+    store = open_store(location, settings.export_timeout)
     for path in PAGES:
         page = path.read_text(encoding="utf-8")
         fresh = render_page(page, store.query)

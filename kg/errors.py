@@ -28,3 +28,11 @@ class RemoteError(PlantraceError):
     def __init__(self, message: str, status: int = 0) -> None:
         super().__init__(message)
         self.status = status
+
+
+class NotFound(PlantraceError):
+    """What a request or a command names is not in the data (HTTP 404)."""
+
+
+class Invalid(PlantraceError):
+    """What a request names is in the data but of the wrong kind (HTTP 400)."""

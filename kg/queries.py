@@ -1,12 +1,12 @@
 """The SPARQL the service runs on its own behalf: one place for every query of the JSON API, the
 linked-data pages, the downloads and the CSV trace.
 
-Queries are written against the public vocabulary (DESIGN.md), never against what today's
-documents happen to contain, and they read the default graph, which is the union of all named
-graphs (:mod:`kg.store`). Each function takes a :data:`QueryFn` (``GraphStore.query`` or
-``RemoteGraphStore.query``: the same code runs on the embedded and on a remote store) and returns
-rows as dictionaries of plain Python values (:func:`python_value`), which :mod:`api.views` shapes
-into the API's models.
+Queries are written against the public vocabulary (docs/architecture.md, "Vocabulary"), never
+against what today's documents happen to contain, and they read the default graph, which is the
+union of all named graphs (:mod:`kg.store`). Each function takes a :data:`QueryFn`
+(``GraphStore.query`` or ``RemoteGraphStore.query``: the same code runs on the embedded and on a
+remote store) and returns rows as dictionaries of plain Python values (:func:`python_value`), which
+:mod:`api.views` shapes into the API's models.
 
 Values that come from a request (an item code, an IRI) enter a query only as an escaped RDF term
 (:func:`literal`, :func:`iri`), so no request can change a query's structure.
@@ -19,8 +19,7 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 
-from kg.namespaces import item_iri, publisher_iri
-from kg.rdf import CURATED_GRAPH
+from kg.namespaces import CURATED_GRAPH, item_iri, publisher_iri
 from kg.store import QueryResult, Term
 
 QueryFn = Callable[[str], QueryResult]
@@ -120,8 +119,8 @@ def _item_term(body: str, code: str) -> str | None:
 
 def _documents_of(body: str) -> str:
     """Binds ``?document`` to the documents of publisher ``body``: each names the graph that
-    holds what it states (DESIGN.md), so a body's data is read from those few graphs rather
-    than picked out of every body's."""
+    holds what it states (docs/architecture.md, "Stores"), so a body's data is read from those few
+    graphs rather than picked out of every body's."""
     return f"?document dcterms:publisher {iri(publisher_iri(body))} ."
 
 

@@ -22,8 +22,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from kg.errors import ParseError
-from kg.ingest.statutes import egov_law_id
 from kg.namespaces import (
+    CURATED_GRAPH,
     DCTERMS,
     FOAF,
     PROV,
@@ -31,9 +31,12 @@ from kg.namespaces import (
     PTID,
     RDF,
     RDFS,
+    REFERENCE_GRAPH,
     SKOS,
     TIME,
     XSD,
+    fiscal_year_iri,
+    fiscal_year_label,
     item_iri,
     publisher_iri,
     segment,
@@ -51,16 +54,7 @@ from kg.records import (
     Target,
 )
 from kg.sources import Publisher, SourceDocument
-from kg.text import ERA_OFFSETS, match_key, nfkc, squash
-
-REFERENCE_GRAPH = PTID["graph/reference"]
-"""The graph shared by all documents: fiscal years and publishers."""
-
-ONTOLOGY_GRAPH = PTID["graph/ontology"]
-"""The graph the ontology is loaded into."""
-
-CURATED_GRAPH = PTID["graph/curated"]
-"""The graph of hand-kept facts (``data/curated``)."""
+from kg.text import egov_law_id, match_key, nfkc, squash
 
 GRADES = {g: PT["Grade" + g] for g in "SABCD"}
 EVALUATION_CLASSES = {"self": PT.SelfEvaluation, "ministerial": PT.MinisterialEvaluation}
@@ -79,19 +73,6 @@ def short_hash(key: str) -> str:
 def text_hash(text: str) -> str:
     """:func:`short_hash` of the match key of ``text``, so layout differences don't matter."""
     return short_hash(match_key(text))
-
-
-def fiscal_year_iri(year: int) -> URIRef:
-    """``.../id/fiscal-year/2021``: the same for every publisher."""
-    return PTID[f"fiscal-year/{year}"]
-
-
-def fiscal_year_label(year: int) -> str:
-    """``2021`` → ``令和3年度``; ``2019`` → ``令和元年度``; before 2019, 平成."""
-    eras = sorted(ERA_OFFSETS.items(), key=lambda kv: -kv[1])
-    era, offset = next(((e, o) for e, o in eras if year > o), ("", 0))
-    n = year - offset
-    return f"{era}{'元' if era and n == 1 else n}年度"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Typed records: what a parser reads from a document, before it becomes RDF.
 
 Every record that states a fact carries the :class:`Span` it was read from, so every triple
-derived from it can point back to the document and lines (DESIGN.md, "Provenance").
+derived from it can point back to the document and lines (docs/architecture.md, "Provenance").
 Records identify the things they talk about by *keys* (item code, fiscal year, the matching key
 of a clause's text); :mod:`kg.rdf` turns keys into IRIs, so two documents that read the same
 clause produce the same node.
@@ -157,7 +157,7 @@ class Statute:
     ``title`` is the full title as printed; ``short_title`` (「以下「番号利用法」という」),
     ``law_number`` (「平成25年法律第27号」, as printed without the PDF's spaces) and
     ``citation_span`` come from where the document cites the title, when it does;
-    ``egov_law_id`` is derived from the law number (:func:`kg.ingest.statutes.egov_law_id`).
+    ``egov_law_id`` is derived from the law number (:func:`kg.text.egov_law_id`).
     """
 
     title: str

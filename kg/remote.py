@@ -1,18 +1,18 @@
 """An existing triple store as plantrace's store, over SPARQL 1.1 Query, Update and the Graph
-Store Protocol (``PLANTRACE_STORE``; DESIGN.md, "Store").
+Store Protocol (``PLANTRACE_STORE``; docs/architecture.md, "Stores").
 
-:class:`RemoteGraphStore` has the interface of :class:`kg.store.GraphStore` that builds, queries,
-exports and the server use (``query``, ``graph_sizes``, ``load_ontology``, ``replace_graph``,
-``refresh_default_graph``, ``dump``, ``export``, ``len``), so the same code runs on either.
-Tested against ``oxigraph serve``; nothing in it is specific to Oxigraph except the default
-endpoint layout (:class:`kg.config.RemoteStore`).
+:class:`RemoteGraphStore` is a :class:`kg.store.TripleStore`, like the embedded store, so the
+commands, the server and the query workers run the same code on either. Tested against
+``oxigraph serve``; nothing in it is specific to Oxigraph except the default endpoint layout
+(:class:`kg.config.RemoteStore`).
 
-Atomicity, as for the embedded store: graph contents travel by the Graph Store Protocol into
-*staging* graphs (fresh names under ``…/id/graph/staging/``), and one SPARQL Update request then
-moves them into place (``MOVE``), drops what a build no longer produces and recomputes the
-default graph. A store applies one update request as one transaction, so readers see the old
-graphs or the new, never a mix; a build that fails before that request leaves the store as it
-was (its staging graphs are dropped).
+A build fills an embedded store in memory and :meth:`RemoteGraphStore.publish` makes its graphs
+the remote store's. Atomicity, as for the embedded store: graph contents travel by the Graph Store
+Protocol into *staging* graphs (fresh names under ``…/id/graph/staging/``), and one SPARQL Update
+request then moves them into place (``MOVE``), drops what a build no longer produces and
+recomputes the default graph. A store applies one update request as one transaction, so readers
+see the old graphs or the new, never a mix; a build that fails before that request leaves the
+store as it was (its staging graphs are dropped).
 
 The default graph is kept as the union of the named graphs, as in the embedded store, so queries
 read the same data without dataset parameters.
@@ -28,53 +28,53 @@ from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
-from rdflib import Graph
 
 from kg.config import RemoteStore
 from kg.errors import PlantraceError, RemoteError
 from kg.namespaces import PTID
-from kg.ontology import ONTOLOGY_PATH
-from kg.rdf import ONTOLOGY_GRAPH
-from kg.store import PREFIXES, GraphStore, QueryResult
+from kg.store import (
+    PREFIXES,
+    REFRESH_DEFAULT,
+    Answer,
+    GraphStore,
+    QueryResult,
+    StoreStats,
+    export_format,
+    graph_sizes,
+    write_atomically,
+)
 
 STAGING = f"{PTID}graph/staging/"
 """Prefix of the names of staging graphs (never left behind by a finished build)."""
 
-REFRESH_DEFAULT = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-"""Makes the default graph the union of the named graphs."""
 
 ACCEPT_ANSWER = "application/sparql-results+json, application/n-triples;q=0.9"
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
-
-Answer = ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]
 
 
 def _nt(term: ox.NamedNode | str) -> str:
     return str(term if isinstance(term, ox.NamedNode) else ox.NamedNode(term))
 
 
-class RemoteGraphStore(GraphStore):
-    """A triple store reached over HTTP, holding plantrace's named graphs.
-
-    A :class:`GraphStore` (so code typed for one takes either) whose every method goes over
-    HTTP; only :attr:`oxigraph`, the embedded store's engine, does not exist here.
-    """
+class RemoteGraphStore:
+    """A triple store reached over HTTP, holding plantrace's named graphs (a
+    :class:`kg.store.TripleStore`)."""
 
     def __init__(
         self, endpoints: RemoteStore, timeout: float = 60.0, client: httpx.Client | None = None
     ) -> None:
-        self._store = None
         self.endpoints = endpoints
         self.timeout = timeout
         self._client = client or httpx.Client(timeout=timeout, trust_env=False)
 
+    @property
+    def name(self) -> str:
+        """The store's query endpoint."""
+        return self.endpoints.query
+
     def __repr__(self) -> str:
         return f"RemoteGraphStore({self.endpoints.query!r})"
-
-    @property
-    def oxigraph(self) -> ox.Store:
-        raise PlantraceError(f"{self.endpoints.query}: a remote store has no embedded engine")
 
     # --- HTTP ----------------------------------------------------------------------------------
 
@@ -92,20 +92,15 @@ class RemoteGraphStore(GraphStore):
         return response
 
     def execute(
-        self,
-        sparql: str,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
+        self, sparql: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
         base_iri: str | None = None,
-        prefixes: bool = True,
-    ) -> Answer:
+    ) -> Answer:  # fmt: skip
         """Run a query as it is (with the store's prefixes and ``base_iri`` declared first);
         the dataset parameters are passed on as the SPARQL protocol's."""
-        prologue = (f"BASE <{base_iri}>\n" if base_iri else "") + (_PROLOGUE if prefixes else "")
+        prologue = (f"BASE <{base_iri}>\n" if base_iri else "") + _PROLOGUE
         form: list[tuple[str, str]] = [("query", prologue + sparql)]
-        form += [("default-graph-uri", g) for g in default_graphs or ()]
-        form += [("named-graph-uri", g) for g in named_graphs or ()]
+        form += [("default-graph-uri", g) for g in default_graphs]
+        form += [("named-graph-uri", g) for g in named_graphs]
         response = self._send(
             "POST",
             self.endpoints.query,
@@ -149,7 +144,7 @@ class RemoteGraphStore(GraphStore):
         quads = ox.parse(response.content, ox.RdfFormat.N_TRIPLES)
         return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
 
-    # --- the GraphStore interface --------------------------------------------------------------
+    # --- the TripleStore interface -------------------------------------------------------------
 
     def query(self, sparql: str, source: str = "<query>") -> QueryResult:
         """Run a SPARQL 1.1 query over the default graph (the union of all graphs)."""
@@ -159,31 +154,20 @@ class RemoteGraphStore(GraphStore):
             if exc.status == 400:
                 raise PlantraceError(f"{source}: expected a SPARQL 1.1 query ({exc})") from exc
             raise
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult([], boolean=bool(answer))
-        if isinstance(answer, list):
-            return QueryResult(
-                ["subject", "predicate", "object"],
-                [(t.subject, t.predicate, t.object) for t in answer],
-            )
-        names = [v.value for v in answer.variables]
-        return QueryResult(names, [tuple(s) for s in answer])  # values in the order of names
+        return QueryResult.of(answer)
 
-    def graphs(self) -> list[str]:
+    def graphs(self) -> set[str]:
         """The names of the store's non-empty named graphs."""
         result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(g.value for (g,) in result.rows if isinstance(g, ox.NamedNode))
+        return {g.value for (g,) in result.rows if isinstance(g, ox.NamedNode)}
 
     def graph_sizes(self) -> dict[str, int]:
         """Number of triples in each named graph, by graph IRI."""
-        result = self.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        )
-        return {
-            g.value: int(n.value)
-            for g, n in result.rows
-            if isinstance(g, ox.NamedNode) and isinstance(n, ox.Literal)
-        }
+        return graph_sizes(self)
+
+    def stats(self) -> StoreStats:
+        """Counted each time: another client may change a remote store at any time."""
+        return StoreStats.count(self)
 
     def __len__(self) -> int:
         result = self.query(
@@ -191,28 +175,6 @@ class RemoteGraphStore(GraphStore):
         )
         (n,) = result.rows[0]
         return int(n.value) if isinstance(n, ox.Literal) else 0
-
-    def load_ontology(self, path: Path = ONTOLOGY_PATH) -> None:
-        """(Re)load the ontology into its own named graph."""
-        self.put_graph(str(ONTOLOGY_GRAPH), path.read_bytes(), "text/turtle")
-
-    def replace_graph(self, replaced: Graph, *merged: Graph, refresh: bool = True) -> None:
-        """Replace the named graph ``replaced`` and add the triples of ``merged``, atomically
-        (as :meth:`kg.store.GraphStore.replace_graph`)."""
-        with self._staging() as stage:
-            first = stage(str(replaced.identifier), _ntriples(replaced))
-            ops = [f"MOVE SILENT GRAPH {_nt(first)} TO GRAPH {_nt(str(replaced.identifier))}"]
-            for g in merged:
-                s = stage(str(g.identifier), _ntriples(g))
-                ops.append(f"ADD SILENT GRAPH {_nt(s)} TO GRAPH {_nt(str(g.identifier))}")
-                ops.append(f"DROP SILENT GRAPH {_nt(s)}")
-            if refresh:
-                ops.append(REFRESH_DEFAULT)
-            self.update(" ;\n".join(ops))
-
-    def refresh_default_graph(self) -> None:
-        """Make the default graph the union of all named graphs."""
-        self.update(REFRESH_DEFAULT)
 
     def publish(self, local: GraphStore) -> None:
         """Make the named graphs of ``local`` the store's plantrace graphs, in one transaction.
@@ -233,7 +195,7 @@ class RemoteGraphStore(GraphStore):
                     f"MOVE SILENT GRAPH {_nt(stage(name, data or b''))} TO GRAPH {_nt(name)}"
                 )
             stale = [
-                g for g in self.graphs()
+                g for g in sorted(self.graphs())
                 if g.startswith(str(PTID)) and not g.startswith(STAGING) and g not in names
             ]  # fmt: skip
             ops += [f"DROP SILENT GRAPH {_nt(g)}" for g in stale]
@@ -256,14 +218,15 @@ class RemoteGraphStore(GraphStore):
         if fmt.supports_datasets:
             quads = [
                 ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
-                for g in self.graphs()
+                for g in sorted(self.graphs())
                 for t in self.get_graph(g)
             ]
             return ox.serialize(quads, format=fmt, prefixes=PREFIXES) or b""
         return ox.serialize(self.get_graph(None), format=fmt, prefixes=PREFIXES) or b""
 
-    def flush(self) -> None:
-        """Nothing to do: each request is committed by the store."""
+    def export(self, path: Path) -> None:
+        """Write the dataset to ``path`` in the format its extension names, atomically."""
+        write_atomically(path, self.dump(export_format(path)))
 
     def close(self) -> None:
         self._client.close()
@@ -282,10 +245,6 @@ class _Stager:
         self.names.append(name)
         self.store.put_graph(name, data)
         return name
-
-
-def _ntriples(graph: Graph) -> bytes:
-    return graph.serialize(format="nt", encoding="utf-8")
 
 
 @contextmanager

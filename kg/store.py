@@ -1,7 +1,12 @@
-"""The triple store: pyoxigraph, on disk under the state directory or in memory for tests.
+"""The triple store: one interface (:class:`TripleStore`), two implementations, one way to open.
 
-One named graph per source document, one for the ontology, one shared reference graph; the
-default graph of every query is their union.
+:class:`GraphStore` is the embedded store (pyoxigraph, on disk under the state directory or in
+memory for tests); :class:`kg.remote.RemoteGraphStore` is an existing triple store reached over
+HTTP (``PLANTRACE_STORE``). Both hold one named graph per source document, one for the ontology
+and one shared reference graph, and the default graph of every query is their union. Which store
+a command, the server or a query worker uses is a :data:`Location` (a state directory or a
+remote store's endpoints), decided by :func:`locate` and opened by :func:`open_store`; a build
+writes a fresh store and publishes it with :func:`building`.
 
 Two kinds of atomicity keep readers safe:
 
@@ -20,7 +25,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,20 +35,36 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from kg.config import RemoteStore, Settings
 from kg.errors import PlantraceError
-from kg.namespaces import DCTERMS, FOAF, OWL, PROV, PT, PTID, RDF, RDFS, SKOS, TIME, XSD
+from kg.namespaces import (
+    DCTERMS,
+    FOAF,
+    ONTOLOGY_GRAPH,
+    OWL,
+    PROV,
+    PT,
+    PTID,
+    RDF,
+    RDFS,
+    SKOS,
+    TIME,
+    XSD,
+)
 from kg.ontology import ONTOLOGY_PATH
-from kg.rdf import ONTOLOGY_GRAPH
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
+"""A query's answer as the engine gives it: solutions, a boolean or triples, not yet read."""
 
 STORE_LINK = "store"
 """Name of the symlink, inside the state directory, to the current store directory."""
 
 STATS_FILE = "plantrace-stats.json"
 """The store's sizes (:class:`StoreStats`), written into the store's directory when it is made
-(:func:`building`, :func:`api.backend.load_dataset`). A store directory is never written after
-that, so the figures stay true, and ``/status`` need not count every quad (a minute at 19 M)."""
+(:func:`building`, :func:`api.workers.backend.load_dataset`). A store directory is never
+written after that, so the figures stay true, and ``/status`` need not count every quad (a
+minute at 19 M)."""
 
 PREFIXES = {
     "pt": str(PT),
@@ -96,6 +117,18 @@ class QueryResult:
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
 
+    @classmethod
+    def of(cls, answer: Answer) -> QueryResult:
+        """An engine's answer, read in full."""
+        if isinstance(answer, ox.QueryBoolean):
+            return cls([], boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            names = [v.value for v in answer.variables]
+            return cls(names, [tuple(s) for s in answer])  # values in the order of names
+        return cls(
+            ["subject", "predicate", "object"], [(t.subject, t.predicate, t.object) for t in answer]
+        )
+
 
 def to_oxigraph(node: Node) -> Term:
     """An rdflib term as the pyoxigraph term of the same value."""
@@ -120,15 +153,68 @@ def _graph_block(graph: Graph) -> str:
     return f"GRAPH {to_oxigraph(name)} {{\n" + "\n".join(lines) + "\n}"
 
 
-_REFRESH_DEFAULT = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+REFRESH_DEFAULT = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+"""Makes the default graph the union of the named graphs
+(:meth:`GraphStore.refresh_default_graph`)."""
 
 
-class Countable(Protocol):
-    """A store that can be counted: :class:`GraphStore` or :class:`kg.remote.RemoteGraphStore`."""
+class TripleStore(Protocol):
+    """What every store offers the commands, the server and the query workers: queries over
+    the union default graph, the SPARQL protocol's own queries, sizes, and dumps.
 
-    def __len__(self) -> int: ...
+    Writing is not part of it: a build fills a fresh embedded store and :func:`building`
+    publishes it (on disk by moving a link, to a remote store in one update request).
+    """
 
-    def graph_sizes(self) -> dict[str, int]: ...
+    @property
+    def name(self) -> str:
+        """Which store this is: an embedded store's directory (what :func:`current` gives for
+        its location), a remote store's query endpoint."""
+        ...
+
+    def query(self, sparql: str, source: str = "<query>") -> QueryResult:
+        """Run a SPARQL 1.1 query over the union of all graphs, read in full; a malformed
+        query is a :class:`~kg.errors.PlantraceError` naming ``source``."""
+        ...
+
+    def execute(
+        self, sparql: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+        base_iri: str | None = None,
+    ) -> Answer:  # fmt: skip
+        """Run a query as a client sent it (SPARQL 1.1 Protocol, section 2.1): the dataset
+        parameters, when given, replace the default dataset; a malformed query raises
+        :class:`SyntaxError` (embedded) or :class:`~kg.errors.RemoteError` (remote)."""
+        ...
+
+    def graphs(self) -> set[str]:
+        """The names of the store's named graphs."""
+        ...
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Number of triples in each named graph, by graph IRI."""
+        ...
+
+    def __len__(self) -> int:
+        """Every quad, the union default graph included (reads every quad: never test a store
+        for truth, which calls this)."""
+        ...
+
+    def stats(self) -> StoreStats:
+        """The store's sizes, as cheaply as the store allows (see the implementations)."""
+        ...
+
+    def dump(self, fmt: ox.RdfFormat) -> bytes:
+        """The whole dataset in ``fmt``: its named graphs, or for formats without named graphs
+        their union."""
+        ...
+
+    def export(self, path: Path) -> None:
+        """Write the dataset to ``path`` in the format its extension names, atomically."""
+        ...
+
+    def close(self) -> None:
+        """Release the store (files and lock, or connections)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -140,7 +226,7 @@ class StoreStats:
     graphs: dict[str, int]
 
     @classmethod
-    def count(cls, store: Countable) -> StoreStats:
+    def count(cls, store: TripleStore) -> StoreStats:
         """Count ``store``'s quads and each named graph's triples (reads every quad)."""
         return cls(len(store), store.graph_sizes())
 
@@ -161,10 +247,15 @@ class StoreStats:
 
 
 class GraphStore:
-    """A pyoxigraph store holding plantrace's named graphs."""
+    """The embedded store: a pyoxigraph store holding plantrace's named graphs (a
+    :class:`TripleStore`, and the one a build writes)."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, directory: Path | None = None) -> None:
         self._store: ox.Store | None = store
+        self.directory = directory
+        """The store's directory when it was opened read-only from disk (it never changes
+        then, so its recorded sizes hold)."""
+        self._stats: StoreStats | None = None
 
     @classmethod
     def memory(cls) -> GraphStore:
@@ -177,10 +268,16 @@ class GraphStore:
         link = state_dir / STORE_LINK
         if not link.exists():
             raise PlantraceError(f"{state_dir}: expected a built store (run `plantrace build`)")
+        directory = link.resolve()
         try:
-            return cls(ox.Store.read_only(str(link.resolve())))
+            return cls(ox.Store.read_only(str(directory)), directory)
         except OSError as exc:
             raise PlantraceError(f"{link}: expected a store made by `plantrace build`") from exc
+
+    @property
+    def name(self) -> str:
+        """The store's directory (``:memory:`` for one being built or in memory)."""
+        return str(self.directory) if self.directory is not None else ":memory:"
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -214,18 +311,18 @@ class GraphStore:
         """
         update = f"DROP SILENT GRAPH {to_oxigraph(replaced.identifier)} ;\nINSERT DATA {{\n"
         update += "\n".join(_graph_block(g) for g in (replaced, *merged)) + "\n}"
-        self.oxigraph.update(update + (f" ;\n{_REFRESH_DEFAULT}" if refresh else ""))
+        self.oxigraph.update(update + (f" ;\n{REFRESH_DEFAULT}" if refresh else ""))
 
     def refresh_default_graph(self) -> None:
         """Make the default graph the RDF merge (a set) of all named graphs.
 
-        Queries see the union of all graphs as their default graph (DESIGN.md, "Store"). The
-        union is stored, not computed per query, because pyoxigraph's
-        ``use_default_graph_as_union`` counts a triple once per graph that holds it (oxigraph
-        issue #1919, fixed after 0.5.13): two documents describing the same item would make
-        every query that reaches it return duplicate rows.
+        Queries see the union of all graphs as their default graph (docs/architecture.md, "Stores").
+        The union is stored, not computed per query, because pyoxigraph's
+        ``use_default_graph_as_union`` counts a triple once per graph that holds it (oxigraph issue
+        #1919, fixed after 0.5.13): two documents describing the same item would make every query
+        that reaches it return duplicate rows.
         """
-        self.oxigraph.update(_REFRESH_DEFAULT)
+        self.oxigraph.update(REFRESH_DEFAULT)
 
     def query(self, sparql: str, source: str = "<query>") -> QueryResult:
         """Run a SPARQL 1.1 query over the union of all graphs; ``source`` names it in errors."""
@@ -233,24 +330,39 @@ class GraphStore:
             answer = self.oxigraph.query(sparql, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise PlantraceError(f"{source}: expected a SPARQL 1.1 query ({exc})") from exc
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult([], boolean=bool(answer))
-        if isinstance(answer, ox.QueryTriples):
-            rows = [(t.subject, t.predicate, t.object) for t in answer]
-            return QueryResult(["subject", "predicate", "object"], list(rows))
-        names = [v.value for v in answer.variables]
-        return QueryResult(names, [tuple(s) for s in answer])  # values in the order of names
+        return QueryResult.of(answer)
+
+    def execute(
+        self, sparql: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+        base_iri: str | None = None,
+    ) -> Answer:  # fmt: skip
+        """Run a query as a client sent it (see :meth:`TripleStore.execute`)."""
+        if not (default_graphs or named_graphs):
+            return self.oxigraph.query(sparql, prefixes=PREFIXES, base_iri=base_iri)
+        return self.oxigraph.query(
+            sparql,
+            prefixes=PREFIXES,
+            base_iri=base_iri,
+            default_graph=[ox.NamedNode(g) for g in default_graphs],
+            named_graphs=[ox.NamedNode(g) for g in named_graphs],
+        )
+
+    def graphs(self) -> set[str]:
+        """The names of the store's named graphs."""
+        return {g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode)}
 
     def graph_sizes(self) -> dict[str, int]:
         """Number of triples in each named graph, by graph IRI."""
-        result = self.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        )
-        return {
-            str(g.value): int(n.value)
-            for g, n in result.rows
-            if isinstance(g, ox.NamedNode) and isinstance(n, ox.Literal)
-        }
+        return graph_sizes(self)
+
+    def stats(self) -> StoreStats:
+        """Opened from disk: the sizes recorded when the store was made (else counted once: a
+        store directory never changes); in memory: counted."""
+        if self.directory is None:
+            return StoreStats.count(self)
+        if self._stats is None:
+            self._stats = StoreStats.read(self.directory) or StoreStats.count(self)
+        return self._stats
 
     def dump(self, fmt: ox.RdfFormat) -> bytes:
         """The whole dataset in ``fmt``: its named graphs, or for formats without named graphs
@@ -267,6 +379,16 @@ class GraphStore:
 
     def flush(self) -> None:
         self.oxigraph.flush()
+
+
+def graph_sizes(store: TripleStore) -> dict[str, int]:
+    """Number of triples in each named graph of ``store``, by graph IRI (one query)."""
+    result = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {
+        str(g.value): int(n.value)
+        for g, n in result.rows
+        if isinstance(g, ox.NamedNode) and isinstance(n, ox.Literal)
+    }
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -319,8 +441,59 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+# --- which store, opening it, building it ------------------------------------------------------
+
+Location = Path | RemoteStore
+"""Where a store is: a state directory (the embedded store its ``store`` link points to) or the
+endpoints of a remote store."""
+
+
+def locate(settings: Settings, state_dir: Path | None = None) -> Location:
+    """The store a command uses: the embedded store under ``state_dir`` if given (a command
+    line option wins over the environment), else the remote store if ``PLANTRACE_STORE`` is
+    set, else the embedded store under ``PLANTRACE_STATE``."""
+    if state_dir is not None:
+        return state_dir
+    return settings.store if settings.store is not None else settings.state_dir
+
+
+def current(location: Location) -> str:
+    """Which store ``location`` names now: the directory the state directory's link points to
+    (a build moves it), or the remote query endpoint. Query workers compare it to notice a
+    rebuild."""
+    if isinstance(location, RemoteStore):
+        return location.query
+    return str((location / STORE_LINK).resolve())
+
+
+def open_store(location: Location, timeout: float = 60.0) -> TripleStore:
+    """The store at ``location``, to read: the embedded store read-only (a one-line
+    :class:`~kg.errors.PlantraceError` if none was built), or the remote store (``timeout``:
+    seconds a request to it may take). Used by the CLI, the server and the query workers."""
+    if isinstance(location, RemoteStore):
+        from kg.remote import RemoteGraphStore  # httpx loads for a remote store only
+
+        return RemoteGraphStore(location, timeout=timeout)
+    return GraphStore.open(location)
+
+
 @contextmanager
-def building(state_dir: Path) -> Iterator[GraphStore]:
+def building(location: Location) -> Iterator[GraphStore]:
+    """A fresh store to fill, published at ``location`` only if the block completes: on disk
+    by moving the state directory's link (:func:`_building_on_disk`), to a remote store in one
+    update request (:func:`kg.remote.building`)."""
+    if isinstance(location, RemoteStore):
+        from kg import remote
+
+        with remote.building(location) as store:
+            yield store
+    else:
+        with _building_on_disk(location) as store:
+            yield store
+
+
+@contextmanager
+def _building_on_disk(state_dir: Path) -> Iterator[GraphStore]:
     """A fresh on-disk store that becomes ``<state_dir>/store`` only if the block completes.
 
     If the block raises (or the process dies), the fresh directory is discarded and the current

@@ -60,9 +60,9 @@ from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
 from kg.errors import PlantraceError
-from kg.ingest.statutes import egov_law_id
+from kg.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH, fiscal_year_label
 from kg.ontology import load_ontology
-from kg.rdf import ONTOLOGY_GRAPH, REFERENCE_GRAPH, fiscal_year_label, to_graphs
+from kg.rdf import to_graphs
 from kg.records import (
     Authorization,
     Clause,
@@ -83,6 +83,7 @@ from kg.records import (
 )
 from kg.sources import Publisher, SourceDocument
 from kg.store import PREFIXES, to_oxigraph
+from kg.text import egov_law_id
 
 FORMATS = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}
 """Output formats by file extension: both keep the named graphs."""

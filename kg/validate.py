@@ -55,7 +55,7 @@ from kg.bodies import Part, split
 from kg.errors import PlantraceError
 from kg.namespaces import DCTERMS, PROV, PT, PTID, RDF, RDFS, SKOS, TIME, XSD
 from kg.ontology import load_ontology
-from kg.store import GraphStore
+from kg.store import TripleStore
 
 if TYPE_CHECKING:  # pySHACL and rdflib's SPARQL engine load when validating, not on import
     from rdflib.plugins.sparql.sparql import Query
@@ -203,7 +203,7 @@ def union_graph(*graphs: Graph) -> Graph:
     return union
 
 
-def store_graph(store: GraphStore) -> Dataset:
+def store_graph(store: TripleStore) -> Dataset:
     """The store's named graphs as an rdflib Dataset (through N-Quads), ready for :func:`validate`.
 
     pySHACL works on rdflib graphs; the store is pyoxigraph, so the data is copied once. The

@@ -1,4 +1,4 @@
-"""Headless Chromium for the page tests (``tests/pages``), one browser for the whole session.
+"""Headless Chromium for the page tests (``tests/api/web``), one browser for the whole session.
 
 A pytest plugin (``-p browser_fixtures`` in pyproject.toml), like ``server_fixtures``, so the
 fixtures are shared by every module and the browser starts once. The browser is Debian's

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from kg.build import BuildSummary, fill, summarize
 from kg.sources import load_manifest
 from kg.store import GraphStore
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = REPO / "data" / "sources"
@@ -66,3 +72,19 @@ def real_build() -> tuple[GraphStore, BuildSummary]:
     store = GraphStore.memory()
     manifest = load_manifest(SOURCES / "manifest.json")
     return store, summarize(store, *fill(store, manifest))
+
+
+def run_async(
+    scenario: Coroutine[Any, Any, T],
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+) -> T:
+    """Run ``scenario`` to completion on an event loop of its own, in a thread of its own: the
+    session's browser (playwright) keeps an event loop running in the main thread once the page
+    tests have started, and ``asyncio.run`` refuses to start another one there."""
+
+    def run() -> T:
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            return runner.run(scenario)
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(run).result()

@@ -41,6 +41,12 @@ PWN = (
 HOSTILE_CODE = 'X"<img src=x onerror=window.__pwned=9>'
 """An item code that is markup (it ends up in URLs, tables and graph labels)."""
 HOSTILE_LAW = "https://w3id.org/plantrace/id/law/TEST"
+ESCAPED_SERVICE = [
+    r"SELECT * { \u0053ERVICE <http://127.0.0.1:{port}/> { ?s ?p ?o } }",
+    r"SELECT * { SERVIC\U00000045 <http://127.0.0.1:{port}/> { ?s ?p ?o } }",
+    r"SELECT * { << ?s ?p ?o >> ?q ?r . \u0053ERVICE <http://127.0.0.1:{port}/> {} }",
+]
+"""SPARQL's ``\\u`` escapes spelling ``SERVICE``: the keyword scan does not expand them."""
 
 
 def free_port() -> int:
@@ -103,7 +109,8 @@ def start(
 
 def start_plantrace(args: list[str], env: dict[str, str], log: Path) -> Server:
     """Start ``plantrace serve`` and wait until every query worker is up: the first one serves
-    at once, the others join in the background (api/pool.py), and tests compare worker lists."""
+    at once, the others join in the background (api/workers/pool.py), and tests compare worker
+    lists."""
     running = start(args, env, log, "/status")
     want = int(env.get("PLANTRACE_WORKERS", "2"))
     deadline = time.monotonic() + 60

@@ -20,7 +20,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, URIRef
 
-from api import analysis as api_analysis
+from api.views import graph_models
 from kg import analysis as a
 from kg.store import GraphStore
 
@@ -172,14 +172,14 @@ def test_rows_of_unknown_classes_and_links_to_unknown_nodes() -> None:
 
 
 def test_api_models_of_the_analyses(small: a.TraceGraph) -> None:
-    cov = api_analysis.coverage_of(small)
+    cov = graph_models.coverage_of(small)
     assert [(i.code, i.year) for i in cov.items][:2] == [("A-1", 2021), ("A-1", 2022)]
     assert cov.items[0].goal_plan.share == 0.5
-    gaps = api_analysis.gaps_of(small)
+    gaps = graph_models.gaps_of(small)
     assert gaps.counts["orphan plan"] == 1 and gaps.counts["dead end item"] == 1
-    impact = api_analysis.impact_of(small, n("art2"))
+    impact = graph_models.impact_of(small, n("art2"))
     assert impact.items == ["A-1"] and impact.node.kind == "provision"
-    path = api_analysis.path_of(small, n("art1"))
+    path = graph_models.path_of(small, n("art1"))
     assert path is not None and path.length == 3
     assert path.steps[1].via == ["pt:authorizedBy"]
 

@@ -10,7 +10,7 @@ from kg import namespaces as ns
 from kg.namespaces import DCTERMS, ELI, OWL, PROV, PT, PTID, RDF, RDFS, SKOS
 from kg.ontology import ONTOLOGY_PATH, declared_terms, load_ontology, undeclared_terms
 
-# Copied from the "Public vocabulary" table of DESIGN.md (a stable contract).
+# The public vocabulary (docs/architecture.md, "Vocabulary"): a stable contract.
 DESIGN_CLASSES = [
     "Statute", "Provision", "MidTermGoal", "MidTermPlan", "AnnualPlan", "EvaluationItem",
     "GoalClause", "PlanClause", "AnnualPlanClause", "Indicator", "QuantitativeIndicator",
@@ -26,7 +26,7 @@ DESIGN_PROPERTIES = [
 ]  # fmt: skip
 DESIGN_INDIVIDUALS = ["GradeS", "GradeA", "GradeB", "GradeC", "GradeD", "GradeScheme"]
 
-# Extensions the code uses beyond the DESIGN.md table.
+# Extensions the code uses beyond that table.
 EXTENSION_CLASSES = ["Span", "StaffCount", "CommitteeOpinion"]
 EXTENSION_PROPERTIES = [
     "approximate", "relatedPolicy", "legalBasisText", "staff", "count", "documentKind", "rank",

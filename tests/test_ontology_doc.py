@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph
 from starlette.requests import Request
 
-from api import html
+from api.web import html
 from kg import ontology_doc as od
 from kg.ontology import ONTOLOGY_PATH, declared_terms, load_ontology
 from kg.validate import SHAPES_DIR

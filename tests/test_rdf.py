@@ -13,15 +13,9 @@ from rdflib import Graph, Literal, URIRef
 from kg import namespaces as ns
 from kg.errors import ParseError
 from kg.ingest import selfeval_md
-from kg.namespaces import DCTERMS, PROV, PT, RDF, RDFS
+from kg.namespaces import DCTERMS, PROV, PT, RDF, RDFS, REFERENCE_GRAPH, fiscal_year_label
 from kg.ontology import load_ontology, undeclared_terms
-from kg.rdf import (
-    REFERENCE_GRAPH,
-    DocumentGraphs,
-    fiscal_year_label,
-    short_hash,
-    to_graphs,
-)
+from kg.rdf import DocumentGraphs, short_hash, to_graphs
 from kg.records import (
     Clause,
     DocumentRecords,

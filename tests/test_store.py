@@ -16,8 +16,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.build import build
 from kg.errors import PlantraceError
-from kg.namespaces import PT, RDF
-from kg.rdf import ONTOLOGY_GRAPH, REFERENCE_GRAPH
+from kg.namespaces import ONTOLOGY_GRAPH, PT, RDF, REFERENCE_GRAPH
 from kg.store import (
     EXPORT_FORMATS,
     STATS_FILE,

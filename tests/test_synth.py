@@ -163,7 +163,7 @@ def test_valid_under_the_shapes(one: Path) -> None:
 
 def test_served_as_a_dataset_file(trig: Path, tmp_path: Path) -> None:
     """What ``plantrace serve --dataset FILE`` does with the file: load it, union default graph."""
-    from api.backend import load_dataset
+    from api.workers.backend import load_dataset
 
     size = load_dataset(trig, tmp_path / "store")
     store = ox.Store.read_only(str(tmp_path / "store"))

@@ -22,21 +22,20 @@ import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from api.backend import Backend
 from api.deps import get_pool, get_settings
-from api.pool import WorkerPool
-from api.worker import WorkerSpec
+from api.workers.backend import Backend
+from api.workers.pool import WorkerPool
 from kg.config import (
     ENV_SOURCES,
     ENV_STATE,
     ENV_STORE,
     ENV_STORE_GSP,
     ENV_STORE_UPDATE,
+    RemoteStore,
     Settings,
 )
 
@@ -85,20 +84,20 @@ def _admin(request: Request) -> _Admin:
     return found
 
 
-def build_command(spec: WorkerSpec, settings: Settings) -> tuple[list[str], dict[str, str]]:
-    """The ``plantrace build`` that rebuilds what ``spec`` serves, and its environment."""
+def build_command(backend: Backend, settings: Settings) -> tuple[list[str], dict[str, str]]:
+    """The ``plantrace build`` that rebuilds what ``backend`` serves, and its environment."""
+    if backend.kind == "dataset":
+        raise HTTPException(409, "this server serves a dataset file: there is nothing to rebuild")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANTRACE_")}
     env[ENV_SOURCES] = str(settings.sources_dir)
     command = [sys.executable, "-m", "kg.cli", "build"]
-    if spec.kind == "embedded" and spec.path:
-        state_dir = Path(spec.path).parent
-        env[ENV_STATE] = str(state_dir)
-        command += ["--state-dir", str(state_dir)]
-    elif spec.kind == "remote" and spec.remote is not None:
-        env.update({ENV_STORE: spec.remote.query, ENV_STORE_UPDATE: spec.remote.update,
-                    ENV_STORE_GSP: spec.remote.gsp})  # fmt: skip
+    location = backend.spec.store
+    if isinstance(location, RemoteStore):
+        env.update({ENV_STORE: location.query, ENV_STORE_UPDATE: location.update,
+                    ENV_STORE_GSP: location.gsp})  # fmt: skip
     else:
-        raise HTTPException(409, "this server serves a dataset file: there is nothing to rebuild")
+        env[ENV_STATE] = str(location)
+        command += ["--state-dir", str(location)]
     return command, env
 
 
@@ -139,7 +138,7 @@ async def rebuild(request: Request) -> JSONResponse:
     if admin.task is not None and not admin.task.done():
         raise HTTPException(409, "a rebuild is running already; see GET /admin/rebuild")
     backend: Backend = request.app.state.backend
-    command, env = build_command(backend.spec, get_settings(request))
+    command, env = build_command(backend, get_settings(request))
     status = admin.rebuild = Rebuild("running", time.time(), message="plantrace build is running")
     admin.task = asyncio.create_task(_run(get_pool(request), command, env, status))
     return JSONResponse(asdict(status), 202)

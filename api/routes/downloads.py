@@ -1,17 +1,19 @@
 """Downloads: the whole dataset (TriG, N-Quads, JSON-LD; named graphs kept), its VoID/DCAT
 description, and the trace as a CSV table for spreadsheets.
 
-Dataset dumps may take longer than a query: they run under ``PLANTRACE_EXPORT_TIMEOUT``.
+Dataset dumps may take longer than a query: their jobs run under ``PLANTRACE_EXPORT_TIMEOUT``.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from api import formats, html
-from api.deps import get_settings, run_job
-from api.linked import DOWNLOADS, TRACE_CSV
-from api.pool import QueryError
+from api.deps import run
+from api.views import formats
+from api.views.dataset_description import DOWNLOADS, TRACE_CSV
+from api.views.trace_csv import trace_csv as trace_table
+from api.web import html
+from api.workers import engine_jobs
 
 router = APIRouter(tags=["downloads"])
 
@@ -28,7 +30,7 @@ def _attachment(body: bytes, media: str, name: str) -> Response:
 
 async def _dump(request: Request, name: str) -> Response:
     media = DOWNLOADS[name][0]
-    body = await run_job(request, "dump", get_settings(request).export_timeout, media=media)
+    body = await run(request, engine_jobs.dump, media=media)
     return _attachment(body, media, name)
 
 
@@ -64,13 +66,13 @@ async def dump_jsonld(request: Request) -> Response:
 async def trace_csv(request: Request) -> Response:
     """The trace as a table: one row per item, fiscal year and clause, with goal, plan, annual
     plan, indicator, target, actual, self grade, ministerial grade and source lines."""
-    body = await run_job(request, "trace_csv", get_settings(request).export_timeout)
+    body = await run(request, trace_table)
     return _attachment(body, formats.CSV, TRACE_CSV)
 
 
 async def _void(request: Request, media: str) -> Response:
     base = str(request.base_url)
-    body = await run_job(request, "void", base_url=base, media=media)
+    body = await run(request, engine_jobs.void, base_url=base, media=media)
     return Response(body, media_type=formats.media_type_header(media), headers={"Vary": "Accept"})
 
 
@@ -92,8 +94,5 @@ async def void_jsonld(request: Request) -> Response:
             responses={200: {"content": {t: {} for t in VOID_OFFERS}}})  # fmt: skip
 async def well_known_void(request: Request) -> Response:
     """The VoID description at its well-known address (RFC 8615), by ``Accept``."""
-    try:
-        media = formats.negotiate(request.headers.get("accept"), VOID_OFFERS)
-    except formats.NotAcceptable as exc:
-        raise QueryError(exc.status, str(exc)) from None
+    media = formats.negotiate(request.headers.get("accept"), VOID_OFFERS)
     return await _void(request, media)

@@ -1,38 +1,26 @@
 """``/api/items``, ``/api/evaluations``, ``/api/differences``, ``/api/search``: the trace as JSON.
 
-Each endpoint runs its queries in a query worker under the time limit (:mod:`api.views`).
+Each endpoint runs its view in a query worker under the time limit (:mod:`api.views.grades`,
+:mod:`api.views.traces`, :mod:`api.views.search`).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api import models as m
-from api.deps import run_job
+from api.deps import run
+from api.routes.params import BODY, ERRORS
+from api.views import grades, traces
+from api.views import models as m
+from api.views import search as text_search
 
 router = APIRouter(prefix="/api", tags=["items"])
-
-ERRORS: dict[int | str, dict[str, object]] = {
-    404: {"description": "not in the data", "model": m.ErrorMessage},
-    503: {"description": "stopped at the time limit", "model": m.ErrorMessage},
-}
-
-
-BODY = Query(
-    None,
-    pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$",
-    description="the publisher's id, as in its IRI `/id/{body}` (`jlis`); default: every "
-    "publisher's items, merged by code (one body in the J-LIS data)",
-    examples=["jlis"],
-)
-"""The ``body`` parameter: which public body's items, when the data holds several."""
 
 
 @router.get("/items", response_model=m.ItemsResponse, responses=ERRORS)
 async def items(request: Request, body: str | None = BODY) -> m.ItemsResponse:
     """Every evaluation item with its grade matrix: self and ministerial grade per fiscal year."""
-    result: m.ItemsResponse = await run_job(request, "items", body=body)
-    return result
+    return await run(request, grades.items, body=body)
 
 
 @router.get("/items/{code}", response_model=m.Trace, responses=ERRORS)
@@ -43,15 +31,13 @@ async def item_trace(
 ) -> m.Trace:
     """An item's full trace: goal → plan → annual plan clauses by year → indicators and targets
     → actual values → self and ministerial grades, each with its source lines."""
-    result: m.Trace = await run_job(request, "trace", code=code, body=body)
-    return result
+    return await run(request, traces.trace, code=code, body=body)
 
 
 @router.get("/evaluations", response_model=m.YearsResponse, responses=ERRORS)
 async def evaluation_years(request: Request, body: str | None = BODY) -> m.YearsResponse:
     """The fiscal years that have grades, with the overall grade and how many items were graded."""
-    result: m.YearsResponse = await run_job(request, "years", body=body)
-    return result
+    return await run(request, grades.years, body=body)
 
 
 @router.get("/evaluations/{year}", response_model=m.EvaluationsOfYear, responses=ERRORS)
@@ -61,15 +47,13 @@ async def evaluations(
     body: str | None = BODY,
 ) -> m.EvaluationsOfYear:
     """Every item's self and ministerial evaluation in one fiscal year."""
-    result: m.EvaluationsOfYear = await run_job(request, "evaluations", year=year, body=body)
-    return result
+    return await run(request, grades.evaluations_of_year, year=year, body=body)
 
 
 @router.get("/differences", response_model=m.DifferencesResponse, responses=ERRORS)
 async def differences(request: Request, body: str | None = BODY) -> m.DifferencesResponse:
     """Items and years where a body's self grade and the ministers' grade differ."""
-    result: m.DifferencesResponse = await run_job(request, "differences", body=body)
-    return result
+    return await run(request, grades.differences, body=body)
 
 
 @router.get("/search", response_model=m.SearchResponse, responses=ERRORS)
@@ -90,5 +74,4 @@ async def search(
     white space ignored); texts are returned as published. With ``body``, only that public
     body's texts are searched: on a store of many bodies that is the fast way to search.
     """
-    result: m.SearchResponse = await run_job(request, "search", query=q, limit=limit, body=body)
-    return result
+    return await run(request, text_search.search, query=q, limit=limit, body=body)

@@ -3,7 +3,8 @@
 Content negotiation on ``Accept`` (or ``?format=``): a browser gets an HTML page (the node's
 properties, what points at it, and the quoted source lines of its spans; an item's page shows its
 whole trace), other clients get Turtle, JSON-LD, N-Triples or RDF/XML. The pages for people (the
-dashboard at ``/``, trace pages, …) are in :mod:`api.routes.pages`.
+dashboard at ``/``, trace pages, …) are in :mod:`api.routes.pages`; what an IRI's page shows is
+computed by :mod:`api.views.resource_page`.
 
 Request paths are URIs and the graph's names are IRIs (RFC 3987): percent-escapes of non-ASCII
 characters in the path are decoded to find the IRI, escapes of ASCII characters are kept.
@@ -13,12 +14,14 @@ from __future__ import annotations
 
 import re
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
 
-from api import formats, html
-from api.deps import run_job
-from api.pool import QueryError
+from api.deps import get_settings, run
+from api.routes.params import iri_or_refuse
+from api.views import formats
+from api.views.resource_page import describe, resource_page
+from api.web import html
+from api.workers.http_errors import QueryError
 from kg.namespaces import PTID
 
 router = APIRouter(tags=["linked data"])
@@ -46,11 +49,7 @@ def requested_iri(request: Request) -> str:
     raw = request.scope.get("raw_path") or request.url.path.encode()
     path = raw.decode("latin-1").split("?", 1)[0]
     iri = f"{PTID}{uri_to_iri(path[len('/id/') :])}"
-    try:
-        ox.NamedNode(iri)
-    except ValueError:
-        raise QueryError(404, f"{path}: not an IRI of this dataset") from None
-    return iri
+    return iri_or_refuse(iri, 404, f"{path}: not an IRI of this dataset")
 
 
 @router.get(
@@ -69,16 +68,14 @@ async def resource(
 ) -> Response:
     """Dereference a plantrace IRI: HTML for a browser, RDF by ``Accept``."""
     iri = requested_iri(request)
-    try:
-        media = formats.choose(request.headers.get("accept"), format, OFFERS, rdf=True)
-    except formats.NotAcceptable as exc:
-        raise QueryError(exc.status, str(exc)) from None
+    media = formats.choose(request.headers.get("accept"), format, OFFERS, rdf=True)
     if media == formats.HTML:
-        page = await run_job(request, "page", iri=iri)
+        sources_dir = get_settings(request).sources_dir
+        page = await run(request, resource_page, iri=iri, sources_dir=sources_dir)
         if page is None:
             return html.render(request, "missing.html", status=404, iri=iri)
         return html.render(request, "resource.html", page=page)
-    body = await run_job(request, "describe", iri=iri, media=media)
+    body = await run(request, describe, iri=iri, media=media)
     if body is None:
         raise QueryError(404, f"{iri} is not in the data")
     return Response(body, media_type=formats.media_type_header(media), headers={"Vary": "Accept"})

@@ -19,14 +19,15 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import parse_qsl
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
 
-from api import formats, html
-from api.deps import get_settings, run_job
-from api.guard import READ_ONLY
-from api.pool import QueryError
-from api.worker import SparqlAnswer, SparqlRequest
+from api.deps import get_settings, run
+from api.routes.params import iri_or_refuse
+from api.views import formats
+from api.web import html
+from api.workers.engine_jobs import SparqlRequest, service_description, sparql
+from api.workers.guard import READ_ONLY
+from api.workers.http_errors import QueryError
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -78,12 +79,8 @@ def _utf8(charset: str | None) -> None:
 
 
 def _iris(values: list[str], name: str) -> tuple[str, ...]:
-    for v in values:
-        try:
-            ox.NamedNode(v)
-        except ValueError:
-            raise QueryError(400, f"{name}: expected an absolute IRI, got {v!r}") from None
-    return tuple(values)
+    return tuple(iri_or_refuse(v, 400, f"{name}: expected an absolute IRI, got {v!r}")
+                 for v in values)  # fmt: skip
 
 
 async def _params(request: Request) -> tuple[list[tuple[str, str]], str | None]:
@@ -140,7 +137,7 @@ async def _sparql(request: Request) -> Response:
     if not queries[0].strip():
         raise QueryError(400, "expected a query, got an empty text")
     settings = get_settings(request)
-    job = SparqlRequest(
+    asked = SparqlRequest(
         query=queries[0],
         default_graphs=_iris(
             [v for k, v in params if k == "default-graph-uri"], "default-graph-uri"
@@ -151,7 +148,7 @@ async def _sparql(request: Request) -> Response:
         base_iri=endpoint,
         row_limit=settings.row_limit,
     )
-    answer: SparqlAnswer = await run_job(request, "sparql", job=job)
+    answer = await run(request, sparql, asked)
     headers = {
         "X-Plantrace-Truncated": "true" if answer.truncated else "false",
         "X-Plantrace-Row-Limit": str(settings.row_limit),
@@ -164,13 +161,10 @@ async def _sparql(request: Request) -> Response:
 
 async def _service_description(request: Request, fmt: str | None, endpoint: str) -> Response:
     offers = [formats.TURTLE, formats.HTML, *formats.GRAPH[1:]]
-    try:
-        media = formats.choose(request.headers.get("accept"), fmt, offers, rdf=True)
-    except formats.NotAcceptable as exc:
-        raise QueryError(exc.status, str(exc)) from None
+    media = formats.choose(request.headers.get("accept"), fmt, offers, rdf=True)
     if media == formats.HTML:
         return html.render(request, "sparql.html", example=EXAMPLE, endpoint=endpoint)
-    body = await run_job(request, "service_description", endpoint=endpoint, media=media)
+    body = await run(request, service_description, endpoint=endpoint, media=media)
     return Response(body, media_type=formats.media_type_header(media), headers={"Vary": "Accept"})
 
 

@@ -16,76 +16,20 @@ from dataclasses import dataclass, field
 from kg.errors import ParseError
 from kg.ingest.pdflines import CompactText, Line, join, span_of
 from kg.records import Provision, ProvisionParagraph, Statute
-from kg.text import nfkc
+from kg.text import DIGITS, KANJI_NUMERALS, LAW_NUMBER, egov_law_id
 
-_DIGITS = "0-9０-９"
-_KANJI_DIGITS = "〇一二三四五六七八九"
-_KANJI_NUMBER = "〇一二三四五六七八九十百千"
 _ARTICLE = re.compile(
-    rf"^(第[{_DIGITS}{_KANJI_NUMBER}]+条(?:の[{_DIGITS}{_KANJI_NUMBER}]+)*)(?:\s+(.*))?$"
+    rf"^(第[{DIGITS}{KANJI_NUMERALS}]+条(?:の[{DIGITS}{KANJI_NUMERALS}]+)*)(?:\s+(.*))?$"
 )
-_PARAGRAPH = re.compile(rf"^([{_DIGITS}]+)\s+(.*)$")
-_ITEM = re.compile(rf"^(?:[{_KANJI_NUMBER}]+|[イロハニホヘトチリヌルヲワカヨタレソツネナラム])\s+")
+_PARAGRAPH = re.compile(rf"^([{DIGITS}]+)\s+(.*)$")
+_ITEM = re.compile(rf"^(?:[{KANJI_NUMERALS}]+|[イロハニホヘトチリヌルヲワカヨタレソツネナラム])\s+")
 _STATUTE_HEAD = re.compile(r"^[○〇]\s*(.+)$")
 _EXCERPT_MARK = re.compile(r"[（(](?:抄|抜粋)[）)]\s*$")
 _TOC_LEADER = re.compile(r"[・…]{3,}\s*[0-9０-９]*\s*$")
 _SUPPLEMENTARY = re.compile(r"^附\s*則$")
 _NOISE = re.compile(r"^(?:参考資料\s*[0-9０-９]+|[0-9０-９]+)$")
 
-_ERAS = {"明治": 1, "大正": 2, "昭和": 3, "平成": 4, "令和": 5}
-_LAW_NUMBER = re.compile(
-    rf"(?P<era>明治|大正|昭和|平成|令和)(?P<year>[{_DIGITS}]+|[{_KANJI_NUMBER}]+|元)年"
-    r"(?P<kind>法律|政令|勅令|[^\s（）()「」。、第]{1,20}?(?:省令|府令|規則))"
-    rf"第(?P<number>[{_DIGITS}]+|[{_KANJI_NUMBER}]+)号"
-)
 _SHORT_NAME = re.compile(r"^[。、]?以下「(?P<short>[^」]{1,30})」という")
-
-
-def kanji_number(text: str) -> int:
-    """``"百五十三"`` → 153, ``"二十五"`` → 25, ``"１４"`` → 14 (digits in either width too).
-
-    Law numbers in statute text are written in kanji numerals, elsewhere in digits.
-    """
-    norm = nfkc(text)
-    if norm.isdigit():
-        return int(norm)
-    if norm == "元":
-        return 1
-    total, digit = 0, 0
-    units = {"十": 10, "百": 100, "千": 1000}
-    for ch in norm:
-        if ch in _KANJI_DIGITS:
-            digit = _KANJI_DIGITS.index(ch)
-        elif ch in units:
-            total += (digit or 1) * units[ch]
-            digit = 0
-        else:
-            raise ValueError(f"not a number: {text!r}")
-    return total + digit
-
-
-def egov_law_id(law_number: str) -> str | None:
-    """The e-Gov law ID for a law number as printed, or None where the rule is not certain.
-
-    e-Gov names an Act ``<era code><2-digit year>AC0000000<3-digit number>`` (era code 1 明治,
-    2 大正, 3 昭和, 4 平成, 5 令和; the first year of an era is 01), so ``平成25年法律第27号`` →
-    ``425AC0000000027``, and a Cabinet Order (政令) the same with ``CO`` (``平成26年政令第155号``
-    → ``426CO0000000155``). Ministerial ordinances (省令, 府令) carry a code for the issuing
-    ministry that a law number does not state, so they get None, as does anything that is not
-    a law number or whose number has more than three digits.
-    """
-    m = _LAW_NUMBER.fullmatch(re.sub(r"\s+", "", law_number))
-    if m is None:
-        return None
-    kinds = {"法律": "AC", "政令": "CO"}
-    kind = kinds.get(m.group("kind"))
-    if kind is None:
-        return None
-    year = kanji_number(m.group("year"))
-    number = kanji_number(m.group("number"))
-    if not (1 <= year <= 99 and 1 <= number <= 999):
-        return None
-    return f"{_ERAS[m.group('era')]}{year:02d}{kind}0000000{number:03d}"
 
 
 @dataclass
@@ -283,7 +227,7 @@ def _citation(title: str, document: CompactText) -> _Citation | None:
     first: _Citation | None = None
     for m in re.finditer(re.escape(compact_title) + r"[（(]", document.text):
         rest = document.text[m.end() : m.end() + 80]
-        number = _LAW_NUMBER.match(rest)
+        number = LAW_NUMBER.match(rest)
         if number is None:
             continue
         short = _SHORT_NAME.match(rest[number.end() :])

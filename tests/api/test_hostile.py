@@ -10,7 +10,6 @@ paths out of the sources folder.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import http.client
 import re
@@ -21,13 +20,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from servers import LIMITS, Server, clean_env, serve, start_plantrace
-from test_guard import ESCAPED_SERVICE
+from conftest import run_async
+from servers import ESCAPED_SERVICE, LIMITS, Server, clean_env, serve, start_plantrace
 
-from api.guard import MAX_DEPTH
-from api.pool import WorkerPool
-from api.worker import SparqlRequest, WorkerSpec
-from kg.store import STORE_LINK
+from api.workers.engine_jobs import SparqlRequest, sparql
+from api.workers.guard import MAX_DEPTH
+from api.workers.pool import WorkerPool
+from api.workers.worker import WorkerSpec
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 LIMIT = int(LIMITS["PLANTRACE_MAX_BODY"])
@@ -157,18 +156,18 @@ LONG_CHAINS = {
 
 def test_long_chains_are_answered_not_crashed(built_state: Path) -> None:
     async def scenario() -> None:
-        pool = WorkerPool(WorkerSpec("embedded", path=str(built_state / STORE_LINK)), 1)
+        pool = WorkerPool(WorkerSpec(built_state), 1)
         await pool.start()
         try:
             for name, query in LONG_CHAINS.items():
                 job = SparqlRequest(query, (), (), None, "json", "http://127.0.0.1/sparql", 10)
-                answer = await pool.run("sparql", 30, job=job)
+                answer = await pool.run(sparql, 30, job)
                 assert b'"boolean": true' in answer.body, name
             assert pool.restarts == 0
         finally:
             await pool.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_escaped_service_reaches_nothing(server: Server) -> None:

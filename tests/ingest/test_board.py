@@ -19,9 +19,8 @@ import pytest
 
 from kg.errors import ParseError
 from kg.ingest import board
-from kg.ingest.statutes import egov_law_id, kanji_number
 from kg.records import Clause, DocumentRecords
-from kg.text import match_key, nfkc, strip_markup
+from kg.text import egov_law_id, kanji_number, match_key, nfkc, strip_markup
 
 SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
 FILE = "004_5cd4bec260e2e85a.txt"

@@ -1,0 +1,1 @@
+"""Read models and views: what runs inside a query worker."""

@@ -1,0 +1,101 @@
+"""Validation for the pages, run once per store and body in a query worker of its own.
+
+Validating takes seconds (pySHACL over the whole graph), so its result is computed once per
+store and body — the store a worker would open now: a rebuild gives a new one; a remote store's
+result is kept for :data:`REMOTE_TTL` seconds — and shared by the requests waiting for it. It
+runs in a :class:`~api.workers.pool.WorkerPool` of its own, at a lower CPU priority, under the
+export time limit, so it never holds up the workers that answer queries and pages. On data of
+several bodies it runs for one body at a time (``?body=``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import replace
+
+from api.views.validation_page import ValidationPage, validation_page
+from api.workers.backend import Backend
+from api.workers.http_errors import TimeLimit
+from api.workers.pool import WorkerPool
+
+log = logging.getLogger("plantrace.validation")
+
+REMOTE_TTL = 300.0
+"""Seconds a remote store's validation report is kept (another client may change the store)."""
+VALIDATION_BODIES = 16
+"""How many bodies' validation reports are kept (on data of several bodies)."""
+VALIDATION_NICE = 10
+"""Validation runs at a lower CPU priority than the query workers: started with the server,
+it would otherwise take a core from the first requests for the seconds pySHACL needs."""
+
+
+class ValidationCache:
+    """The validation report of the store being served (of one body, on data of several),
+    computed once per store and body.
+
+    Requests that arrive while it runs wait for the same run.
+    A run that failed is tried again on the next request, unless it was stopped at the time
+    limit: on the same data it would only stop again, after taking a core for that long.
+    """
+
+    def __init__(self, backend: Backend, timeout: float) -> None:
+        self.backend = backend
+        self.timeout = timeout
+        self.pool = WorkerPool(replace(backend.spec, nice=VALIDATION_NICE), 1)
+        self.key: tuple[str, float] | None = None
+        self.tasks: dict[str | None, asyncio.Task[ValidationPage]] = {}
+        self._started = False
+        self._lock = asyncio.Lock()
+
+    def _key(self) -> tuple[str, float]:
+        remote = self.backend.kind == "remote"
+        return (self.backend.spec.current(), time.monotonic() // REMOTE_TTL if remote else 0.0)
+
+    async def _compute(self, body: str | None) -> ValidationPage:
+        async with self._lock:
+            if not self._started:
+                await self.pool.start()
+                self._started = True
+        return await self.pool.run(validation_page, self.timeout, body=body)
+
+    def refresh(self, body: str | None = None) -> asyncio.Task[ValidationPage]:
+        """The run for the current store and ``body``: the one under way or done, else a new
+        one."""
+        key = self._key()
+        if self.key != key:
+            self.key = key
+            self.tasks.clear()
+        task = self.tasks.pop(body, None)  # (put back last: the most recently asked)
+        if task is None or _failed(task):
+            task = asyncio.ensure_future(self._compute(body))
+            task.add_done_callback(_log_failure)
+        self.tasks[body] = task
+        for old in list(self.tasks)[: max(len(self.tasks) - VALIDATION_BODIES, 0)]:
+            if self.tasks[old].done():
+                del self.tasks[old]
+        return task
+
+    async def get(self, body: str | None = None) -> ValidationPage:
+        return await asyncio.shield(self.refresh(body))
+
+    async def close(self) -> None:
+        for task in self.tasks.values():
+            if not task.done():
+                task.cancel()
+        await self.pool.close()
+
+
+def _failed(task: asyncio.Task[ValidationPage]) -> bool:
+    """Finished without a report, for a reason that asking again may remove."""
+    if not task.done():
+        return False
+    return task.cancelled() or (
+        task.exception() is not None and not isinstance(task.exception(), TimeLimit)
+    )
+
+
+def _log_failure(task: asyncio.Task[ValidationPage]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("validation failed: %s", task.exception())
