@@ -10,10 +10,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import SOURCES, write_sources
+from conftest import SOURCES, build_copies
 
 from kg.achievement import achievement, band
-from kg.build import BuildSummary, fill
+from kg.build import BuildSummary
 from kg.ingest import selfeval_pdf
 from kg.queries import python_value
 from kg.records import GradeRubric
@@ -120,24 +120,9 @@ def test_what_cannot_be_compared_says_why(real_build: tuple[GraphStore, BuildSum
 # --- modified copies -----------------------------------------------------------------------------
 
 
-def _build(folder: Path, edits: dict[str, tuple[str, str]]) -> GraphStore:
-    """The rubric report (000) and the FY2025 report (002), each with its edit applied."""
-    texts = {}
-    for doc in _manifest_docs():
-        if doc.id in (RUBRIC_REPORT, REPORT_2025):
-            text = doc.read_text()
-            if doc.id in edits:
-                old, new = edits[doc.id]
-                assert text.count(old) == 1, old
-                text = text.replace(old, new)
-            texts[doc.id] = text
-    store = GraphStore.memory()
-    fill(store, load_manifest(write_sources(folder, texts, publisher="jlis")))
-    return store
-
-
 def test_changed_actual_value_changes_achievement_and_band(tmp_path: Path) -> None:
-    store = _build(tmp_path, {REPORT_2025: (MISSED, MISSED.replace("99.85", "79.9"))})
+    edit = {REPORT_2025: (MISSED, MISSED.replace("99.85", "79.9"))}
+    store = build_copies(tmp_path, edit, RUBRIC_REPORT)
     assert _rows(store, "99.85", 2025) == []
     # 79.9 ÷ 99.9 × 100 = 79.979… → 79.98, under the 80 % of band C: D.
     assert _rows(store, "79.9", 2025) == [("2025", "79.9", "79.98", "D", "99.9", ">=", None)]
@@ -169,7 +154,7 @@ def test_rubric_bands_are_read_from_the_report(
 def test_a_report_printing_another_rubric_gives_its_numbers(tmp_path: Path) -> None:
     """000 lines 6789-6798 with C's band moved to 90 % – 100 % and D under 90 %."""
     edits = {RUBRIC_REPORT: ("（80％以上100％未満達成）", "（90％以上100％未満達成）")}
-    store = _build(tmp_path, edits)
+    store = build_copies(tmp_path, edits, REPORT_2025)
     bands = _bands(store)
     assert ("C", "achievementMin", "90") in bands
     assert ("C", "achievementMin", "80") not in bands
