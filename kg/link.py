@@ -12,7 +12,11 @@ from keys (:mod:`kg.rdf`), so joining means giving matching records the same key
 * statutes: a law cited by title, number or short name anywhere is one law; citations of an
   item's legal basis become :class:`~kg.records.ProvisionRef` values naming it completely;
 * authorizations: the goal, plans and evaluations rest on the articles whose text defines them
-  (「…（以下「中期目標」という。）」), found in the statute excerpts.
+  (「…（以下「中期目標」という。）」), found in the statute excerpts;
+* targets: a clause's target refines the target of the clause it implements, an indicator's
+  target the target of a clause it measures (:func:`counterpart` says how a pair is decided);
+* achievements: every observation is compared with its target and graded by the rubric
+  (:mod:`kg.achievement`), which needs the rubric and the grades' marks of other documents.
 
 Matching is by section, item and text, never by position. :class:`LinkReport` says what matched
 and lists what did not, for ``plantrace build`` to print.
@@ -26,8 +30,17 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import TypeVar
 
+from kg.achievement import assess
 from kg.ingest.citations import citations
-from kg.records import Authorization, Clause, DocumentRecords, Indicator, ProvisionRef, Statute
+from kg.records import (
+    Authorization,
+    Clause,
+    DocumentRecords,
+    Indicator,
+    ProvisionRef,
+    Statute,
+    Target,
+)
 from kg.text import match_key, nfkc
 
 SIMILAR = 0.85
@@ -74,6 +87,8 @@ def link(docs: Sequence[DocumentRecords], catalogue: Catalogue) -> LinkReport:
     _resolve_legal_basis(ordered, laws, report)
     _authorize(ordered, laws, report)
     _resolve_references(ordered, catalogue, report)
+    _refine_targets(ordered, report)
+    report.count("observations compared with a target", assess(ordered))
     return report
 
 
@@ -316,3 +331,71 @@ def _resolve_references(
                 report.count("references resolved to documents")
             else:
                 report.unmatched.append(f"reference in {doc.doc}: {ref.target} (not a source)")
+
+
+# --- targets ----------------------------------------------------------------------------------
+
+_DIRECTIONS = {">=": "at least", ">": "at least", "<=": "at most", "<": "at most", "=": "exactly"}
+_LEVELS_UP = ("annual", "plan", "goal")
+
+
+def counterpart(target: Target, above: Sequence[Target]) -> Target | None:
+    """The one target of ``above`` that ``target`` elaborates, if exactly one is of its kind.
+
+    Two targets are of one kind when they have the same unit (NFKC), bound in the same
+    direction (at least, at most, exactly), count over the same period (both 月, or neither
+    printing one) and name compatible measures (one name ends with the other, or one prints
+    none: 稼働率 pairs with システム稼働率, never with 応答率). Values never decide a pair, so
+    a lowered number still pairs with the target it weakens. Several candidates of one kind
+    are narrowed to those naming the same measure; what stays ambiguous pairs with nothing.
+    """
+    kind = [a for a in above if _same_kind(target, a)]
+    if len(kind) > 1:
+        kind = [a for a in kind if a.measure == target.measure]
+    return kind[0] if len(kind) == 1 else None
+
+
+def _same_kind(a: Target, b: Target) -> bool:
+    measures = (a.measure or "", b.measure or "")
+    return (
+        nfkc(a.unit) == nfkc(b.unit)
+        and _DIRECTIONS.get(a.comparator) == _DIRECTIONS.get(b.comparator)
+        and a.period == b.period
+        and (not all(measures) or measures[0].endswith(measures[1])
+             or measures[1].endswith(measures[0]))
+    )  # fmt: skip
+
+
+def _refine_targets(docs: Sequence[DocumentRecords], report: LinkReport) -> None:
+    """Within each document: annual → plan → goal through ``implements``; an indicator's
+    targets → the targets of the clauses it measures at the lowest level that has one of
+    their kind (the annual plan, else the plan, else the goal)."""
+    for doc in docs:
+        for clause in doc.clauses:
+            if clause.implements is None:
+                continue
+            above = doc.clauses[clause.implements].targets
+            _add_refines(clause.targets, [above], report)
+        for ind in doc.indicators:
+            measured = [doc.clauses[i] for i in ind.measures]
+            by_level = [[c.targets for c in measured if c.level == lv] for lv in _LEVELS_UP]
+            for target in ind.targets:
+                for clauses in by_level:
+                    if _add_refines([target], clauses, report):
+                        break
+
+
+def _add_refines(
+    targets: Sequence[Target], candidates: Sequence[Sequence[Target]], report: LinkReport
+) -> bool:
+    """Link each of ``targets`` to its counterpart in each list of ``candidates``; whether any
+    link was made."""
+    linked = False
+    for target in targets:
+        for above in candidates:
+            hit = counterpart(target, above)
+            if hit is not None and hit is not target:
+                target.refines.append(hit)
+                report.count("targets refining a target of the level above")
+                linked = True
+    return linked

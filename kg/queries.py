@@ -715,3 +715,72 @@ def graphs_of(run: QueryFn, body: str) -> list[str]:
 }}""",
     )
     return sorted(str(r["g"]) for r in rows)
+
+
+# --- targets and achievements ------------------------------------------------------------------
+
+TARGET_LEVELS = {"https://w3id.org/plantrace/ontology#Indicator": "indicator", **CLAUSE_LEVELS}
+"""The classes that state targets and the level names the API uses for them."""
+
+_TARGET_OWNER = """VALUES (?ownerClass ?level) { (pt:Indicator "indicator") (pt:GoalClause "goal")
+      (pt:PlanClause "plan") (pt:AnnualPlanClause "annual") }
+    ?owner pt:target ?target ; a ?ownerClass .
+    OPTIONAL { ?owner pt:fiscalYear/pt:year ?ownerYear }"""
+"""Binds ``?owner``, the indicator or clause stating ``?target``, its ``?level`` and, for an
+annual plan clause, its ``?ownerYear``."""
+
+
+def grade_basis(
+    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
+) -> list[Row]:
+    """What a grade can be held against: each actual value of the items' indicators with its
+    year, its ``?achievement`` (percent) and ``?impliedGrade`` (notation of the rubric band),
+    the target it was compared with (``?target``, value, unit, comparator, text, period) and
+    where that target is stated (``?level`` "indicator", "goal", "plan" or "annual", ``?owner``
+    the indicator or clause, ``?ownerYear`` an annual plan's year), and the notes saying why
+    an achievement or band is missing (``?noteJa``, ``?noteEn``). One row per observation (and
+    per value of its optional properties: a target read from two documents has two texts)."""
+    return select(
+        run,
+        f"""SELECT ?code ?year ?indicator ?indicatorLabel ?observation ?value ?unit ?subject
+       ?statistic ?achievement ?impliedGrade ?target ?targetValue ?targetUnit ?comparator
+       ?targetText ?period ?level ?owner ?ownerYear ?noteJa ?noteEn WHERE {{
+  {_codes(codes, body)}
+  ?observation pt:indicator ?indicator . ?indicator pt:item ?item . ?item pt:code ?code .
+  {optional("observation", year="pt:fiscalYear/pt:year", value="pt:value", unit="pt:unit",
+             subject="pt:subject", statistic="pt:statistic", achievement="pt:achievement",
+             impliedGrade="pt:impliedGrade/skos:notation")}
+  OPTIONAL {{ ?indicator rdfs:label ?indicatorLabel }}
+  OPTIONAL {{ ?observation pt:achievementNote ?noteJa FILTER(LANG(?noteJa) = "ja") }}
+  OPTIONAL {{ ?observation pt:achievementNote ?noteEn FILTER(LANG(?noteEn) = "en") }}
+  OPTIONAL {{
+    ?observation pt:achievementOf ?target .
+    {_TARGET_OWNER}
+    FILTER(?level != "indicator" || ?owner = ?indicator)
+    {optional("target", targetValue="pt:targetValue", targetUnit="pt:unit",
+               comparator="pt:comparator", targetText="pt:text", period="pt:perPeriod")}
+  }}
+}}""",
+    )
+
+
+def target_chain(
+    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
+) -> list[Row]:
+    """Every target the items' indicators and clauses state, with where it is stated
+    (``?level``, ``?owner``, ``?ownerYear`` as in :func:`grade_basis`), its value, unit,
+    comparator, text, period and ``?refines``, the target of the level above it elaborates:
+    one row per refined target, so following ``?refines`` to its own row walks the chain
+    (indicator → annual plan → plan → goal)."""
+    return select(
+        run,
+        f"""SELECT ?code ?target ?level ?owner ?ownerYear ?value ?unit ?comparator ?text
+       ?period ?approximate ?refines WHERE {{
+  {_codes(codes, body)}
+  {_TARGET_OWNER}
+  ?owner pt:item ?item . ?item pt:code ?code .
+  {optional("target", value="pt:targetValue", unit="pt:unit", comparator="pt:comparator",
+             text="pt:text", period="pt:perPeriod", approximate="pt:approximate",
+             refines="pt:refines")}
+}}""",
+    )

@@ -129,6 +129,11 @@ class Iris:
     def target(self, item: str, target: Target) -> URIRef:
         return self("target", item or "unassigned", text_hash(target.text))
 
+    def clause_target(self, clause: URIRef, target: Target) -> URIRef:
+        """``<clause>/target/<hash of the phrase>``: a clause read from several documents
+        states its target once; a changed phrase is another target of the same clause."""
+        return URIRef(f"{clause}/target/{text_hash(target.text)}")
+
     def observation(self, indicator: Indicator, obs: Observation) -> URIRef:
         parts = (indicator.label, obs.subject or "", obs.statistic or "", obs.text)
         key = short_hash("|".join(match_key(p) for p in parts))
@@ -313,18 +318,7 @@ def _clauses(e: Emitter) -> None:
 def _indicators(e: Emitter) -> None:
     for ind, iri in zip(e.records.indicators, e.indicator_iris, strict=True):
         targets = [
-            e.node(
-                e.iris.target(ind.item, t),
-                [PT.Target],
-                t.span,
-                [
-                    (PT.targetValue, t.value),
-                    (PT.unit, t.unit),
-                    (PT.comparator, t.comparator),
-                    (PT.text, ja(t.text)),
-                    (PT.approximate, t.approximate),
-                ],
-            )
+            e.node(e.iris.target(ind.item, t), [PT.Target], t.span, _target_props(t))
             for t in ind.targets
         ]
         kind = PT.QuantitativeIndicator if ind.quantitative else PT.EvaluationViewpoint
@@ -339,6 +333,18 @@ def _indicators(e: Emitter) -> None:
                 *((PT.target, t) for t in targets),
             ],
         )
+
+
+def _target_props(t: Target) -> Props:
+    """What a target states, wherever it is stated (an indicator, a clause)."""
+    return [
+        (PT.targetValue, t.value),
+        (PT.unit, t.unit),
+        (PT.comparator, t.comparator),
+        (PT.text, ja(t.text)),
+        (PT.approximate, t.approximate),
+        (PT.perPeriod, t.period),
+    ]
 
 
 def _observations(e: Emitter) -> None:
@@ -583,6 +589,76 @@ def _references(e: Emitter) -> None:
         e.node(ev, [], ref.span, [(DCTERMS.references, target), (PT.referenceText, ja(ref.text))])
 
 
+def _target_iris(e: Emitter) -> dict[int, URIRef]:
+    """The node of every target of the records (clauses' and indicators'), by identity: a
+    target refers to the targets it refines and an observation to the target it was compared
+    with as objects of the same records."""
+    iris = {
+        id(t): e.iris.clause_target(iri, t)
+        for clause, iri in zip(e.records.clauses, e.clause_iris, strict=True)
+        for t in clause.targets
+    }
+    for ind in e.records.indicators:
+        iris.update((id(t), e.iris.target(ind.item, t)) for t in ind.targets)
+    return iris
+
+
+def _targets(e: Emitter) -> None:
+    """Clause targets (linked with pt:target), and for every target the targets of the level
+    above it refines."""
+    iris = _target_iris(e)
+    for clause, clause_iri in zip(e.records.clauses, e.clause_iris, strict=True):
+        for t in clause.targets:
+            target = e.node(iris[id(t)], [PT.Target], t.span, _target_props(t))
+            e.graph.add((clause_iri, PT.target, target))
+    stated = [t for c in e.records.clauses for t in c.targets]
+    stated += [t for i in e.records.indicators for t in i.targets]
+    for t in stated:
+        for up in t.refines:
+            if id(up) not in iris:
+                raise e.fail(t.span, f"expected {t.text!r} to refine a target of this document")
+            e.graph.add((iris[id(t)], PT.refines, iris[id(up)]))
+
+
+def _achievements(e: Emitter) -> None:
+    """Each observation's achievement against its target, its rubric band, or why not."""
+    iris = _target_iris(e)
+    for obs in e.records.observations:
+        found = obs.achievement
+        if found is None:
+            continue
+        note = found.note
+        e.node(
+            e.iris.observation(e.records.indicators[obs.indicator], obs),
+            [],
+            None,
+            [
+                (PT.achievement, found.percent),
+                (PT.achievementOf, iris[id(found.target)] if found.target else None),
+                (PT.impliedGrade, e.grade(found.grade, obs.span) if found.grade else None),
+                (PT.achievementNote, ja(note.ja) if note else None),
+                (PT.achievementNote, Literal(note.en, lang="en") if note else None),
+            ],
+        )
+
+
+def _rubric_bands(e: Emitter) -> None:
+    """The percent bands of each grade, as the rubric of this document prints them."""
+    for r in e.records.rubric:
+        for b in r.bands:
+            low, high = (
+                (PT.achievementMinHighDifficulty, PT.achievementMaxHighDifficulty)
+                if b.difficulty_high
+                else (PT.achievementMin, PT.achievementMax)
+            )
+            e.node(
+                e.grade(r.grade, r.span),
+                [],
+                None,
+                [(low, b.minimum), (high, b.maximum), (PT.qualitativeCondition, ja(b.requires))],
+            )
+
+
 EMITTERS: list[Callable[[Emitter], None]] = [
     _items,
     _clauses,
@@ -598,6 +674,9 @@ EMITTERS: list[Callable[[Emitter], None]] = [
     _rubric,
     _summary_grades,
     _references,
+    _targets,
+    _achievements,
+    _rubric_bands,
 ]
 """One function per record type; each reads ``e.records`` and writes with ``e.node``."""
 

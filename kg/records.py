@@ -96,11 +96,18 @@ class Clause:
     implements: int | None = None
     key: str | None = None  # matching key set by the cross-document linker; None = from text
     note: str | None = None  # a note printed under the clause (e.g. ＜注：…＞), as printed
+    targets: list[Target] = field(default_factory=list)  # the targets its text states
 
 
 @dataclass
 class Target:
-    """A stated target, e.g. ``99.9%以上`` → value 99.9, unit %, comparator >=."""
+    """A stated target, e.g. ``システム稼働率99.9%以上`` → value 99.9, unit %, comparator >=.
+
+    ``text`` is the phrase as published; ``period`` the period a rate or count is taken over
+    where printed (``1月当たり`` → ``"月"``); ``measure`` the name printed before the number
+    (NFKC), used only to pair targets (:mod:`kg.ingest.targets`). ``refines`` holds the targets
+    of the level above that this one elaborates, in the same document (set by the linker).
+    """
 
     value: Decimal
     unit: str
@@ -108,6 +115,9 @@ class Target:
     text: str
     span: Span
     approximate: bool = False  # printed with 約 (about)
+    period: str | None = None
+    measure: str | None = None
+    refines: list[Target] = field(default_factory=list)
 
 
 @dataclass
@@ -123,6 +133,28 @@ class Indicator:
     key: str | None = None  # matching key set by the cross-document linker; None = from label
 
 
+@dataclass(frozen=True)
+class Note:
+    """Why something could not be done, for people, in Japanese and English."""
+
+    ja: str
+    en: str
+
+
+@dataclass
+class Achievement:
+    """How an observation compares with a target (computed by :mod:`kg.achievement`).
+
+    ``percent`` and ``target`` are set when the two could be compared; ``grade`` is the rubric
+    band the percent falls in, when it can be told; ``note`` says why what is missing is.
+    """
+
+    target: Target | None = None
+    percent: Decimal | None = None
+    grade: str | None = None
+    note: Note | None = None
+
+
 @dataclass
 class Observation:
     """An actual value reported for a quantitative indicator in one fiscal year."""
@@ -136,6 +168,7 @@ class Observation:
     subject: str | None = None
     statistic: str | None = None
     approximate: bool = False
+    achievement: Achievement | None = None  # set by the linker
 
 
 @dataclass
@@ -249,18 +282,36 @@ class Opinion:
     addressee: str | None = None
 
 
+@dataclass(frozen=True)
+class AchievementBand:
+    """One alternative of a grade's quantitative criterion, in percent of the target.
+
+    ``minimum`` is inclusive and ``maximum`` exclusive (None: open); ``difficulty_high``
+    when the alternative holds only for an item of high difficulty (困難度が高いもの);
+    ``requires`` a further condition the numbers cannot show (質的に顕著な成果), as printed.
+    """
+
+    minimum: Decimal | None
+    maximum: Decimal | None
+    difficulty_high: bool = False
+    requires: str | None = None
+
+
 @dataclass
 class GradeRubric:
     """One grade of a grading rubric (評定の基準) as printed: the grade and its criteria.
 
     ``quantitative`` is the criterion for quantitative indicators (定量的指標),
     ``qualitative`` the one for qualitative ones (定性的指標); None where the cell is a dash.
+    ``bands`` are the percentages the quantitative criterion states
+    (:mod:`kg.ingest.rubric`). A rubric lists its grades best first.
     """
 
     grade: str  # "S" … "D"
     span: Span
     quantitative: str | None = None
     qualitative: str | None = None
+    bands: list[AchievementBand] = field(default_factory=list)
 
 
 @dataclass
@@ -342,4 +393,5 @@ class DocumentRecords:
                  self.observations, self.statutes, self.provisions, self.periods,
                  self.opinions, self.rubric, self.summary_grades, self.references)  # fmt: skip
         targets = sum(len(i.targets) for i in self.indicators)
+        targets += sum(len(c.targets) for c in self.clauses)
         return sum(len(x) for x in lists) + targets

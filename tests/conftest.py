@@ -61,6 +61,23 @@ FAKE_TEXTS = {
 """Two documents the fake parser reads and one no parser accepts."""
 
 
+def build_copies(folder: Path, edits: dict[str, tuple[str, str]], *also: str) -> GraphStore:
+    """The real documents ``edits`` names (each with its one ``old → new`` replacement) and
+    those ``also`` names, unchanged, copied under ``folder`` and built into a memory store."""
+    texts = {}
+    for doc in load_manifest(SOURCES / "manifest.json").documents:
+        if doc.id in edits or doc.id in also:
+            text = doc.read_text()
+            if doc.id in edits:
+                old, new = edits[doc.id]
+                assert text.count(old) == 1, old
+                text = text.replace(old, new)
+            texts[doc.id] = text
+    store = GraphStore.memory()
+    fill(store, load_manifest(write_sources(folder, texts, publisher="jlis")))
+    return store
+
+
 @pytest.fixture
 def fake_manifest(tmp_path: Path) -> Path:
     return write_sources(tmp_path / "sources", FAKE_TEXTS)

@@ -33,6 +33,9 @@ EXTENSION_PROPERTIES = [
     "caption", "addressee", "quantitativeCriterion", "qualitativeCriterion", "highlights",
     "referenceText",
     "enforces", "coversGoalPeriod",
+    "refines", "perPeriod", "achievement", "achievementOf", "impliedGrade", "achievementNote",
+    "achievementMin", "achievementMax", "achievementMinHighDifficulty",
+    "achievementMaxHighDifficulty", "qualitativeCondition",
 ]  # fmt: skip
 
 GRADES = {"S": 5, "A": 4, "B": 3, "C": 2, "D": 1}

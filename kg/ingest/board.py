@@ -34,6 +34,7 @@ from datetime import date
 from kg.errors import ParseError
 from kg.ingest.pdflines import CompactText, KeyedText, Line, join, printed_lines, span_of, width
 from kg.ingest.statutes import parse_excerpts
+from kg.ingest.targets import read_clause_targets
 from kg.records import Clause, DocumentDate, DocumentRecords, Opinion, Period, Span
 from kg.text import era_to_year, fiscal_years_in, match_key, nfkc
 
@@ -108,6 +109,7 @@ def parse(text: str, doc: str) -> DocumentRecords:
         opinion, dated = _opinion(parts.opinion, text, doc)
         records.opinions.append(opinion)
         records.dates.append(dated)
+    read_clause_targets(records)
     return records
 
 

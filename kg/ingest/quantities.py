@@ -8,6 +8,7 @@ the number (ideographs, katakana or %); nothing here knows which indicators exis
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ _QUANTITY = re.compile(
     r"(?P<unit>%|団体|時間|週間|日間|か月|ヶ月|箇所|か所|[\u4e00-\u9fff])"
     r"(?P<cmp>以上|以内|以下|未満|を超|超)?"
 )
+_CONDITION = re.compile(r"\s*[^、。\s]{0,12}?に対し")
 # Era years and dates are numbers with units too; they are never quantities.
 _NOT_QUANTITY_UNITS = {"年", "月", "条", "項", "号", "期"}
 
@@ -39,6 +41,30 @@ class Quantity:
     comparator: str | None = None
     statistic: str | None = None
     approximate: bool = False
+
+
+@dataclass(frozen=True)
+class Folded:
+    """``text`` NFKC-normalised character by character with white space dropped, and for each
+    character of that form the index of the published character it came from."""
+
+    text: str
+    origin: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Folded:
+        chars: list[str] = []
+        origin: list[int] = []
+        for i, c in enumerate(text):
+            for n in unicodedata.normalize("NFKC", c):
+                if not n.isspace():
+                    chars.append(n)
+                    origin.append(i)
+        return cls("".join(chars), tuple(origin))
+
+    def published(self, original: str, start: int, end: int) -> str:
+        """The published text that the folded characters ``start``..``end`` came from."""
+        return original[self.origin[start] : self.origin[end - 1] + 1]
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -70,12 +96,17 @@ def quantities(text: str) -> list[Quantity]:
 
 
 def targets_in(text: str) -> list[Quantity]:
-    """Quantities stated as targets: with a comparator word, or a maximum capacity (最大…)."""
+    """Quantities stated as targets: with a comparator word, or a maximum capacity (最大…).
+
+    A maximum followed by ``…に対し`` (``最大16万件の申請に対し``) is the load under which
+    another target holds, not a target itself.
+    """
+    norm = nfkc(text)
     out = []
     for q in quantities(text):
         if q.comparator:
             out.append(q)
-        elif q.statistic == "max":
+        elif q.statistic == "max" and not _CONDITION.match(norm, q.end):
             # "最大約480万枚…発送できる" states a capacity to reach: at least that much.
             out.append(Quantity(q.value, q.unit, q.text, q.start, q.end, ">=", None, q.approximate))
     return out

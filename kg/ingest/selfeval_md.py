@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 from kg.errors import ParseError
 from kg.ingest.citations import detail_reference
-from kg.ingest.quantities import Quantity, quantities, statistic_in, targets_in
+from kg.ingest.quantities import Quantity, quantities, statistic_in
+from kg.ingest.targets import read_clause_targets, stated_targets
 from kg.records import (
     Clause,
     DocumentRecords,
@@ -130,6 +131,7 @@ def parse(text: str, doc: str) -> DocumentRecords:
         )
     if not any(e.by == "ministerial" for e in records.evaluations):
         raise ParseError(doc, "the item grade summary table (1-1-3) has no grades")
+    read_clause_targets(records)
     return records
 
 
@@ -552,12 +554,12 @@ class _SheetParser:
                     sources.append(self.out.clauses[clause.implements])
                 sources.append(clause)
         for clause in sources:
-            for q in targets_in(clause.text):
-                key = (str(q.value), q.unit, q.comparator or "")
+            for target in stated_targets(clause.text, clause.span):
+                key = (str(target.value), target.unit, target.comparator)
                 if key in seen:
                     continue
                 seen.add(key)
-                out.append(Target(q.value, q.unit, q.comparator or ">=", q.text, clause.span))
+                out.append(target)
         return out
 
     def _observations(self, seg: _Segment) -> None:

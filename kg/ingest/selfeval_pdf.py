@@ -19,8 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kg.errors import ParseError
+from kg.ingest.rubric import bands_in
 from kg.ingest.selfeval_pdf_sheet import SheetReader, sheet_starts
 from kg.ingest.selfeval_pdf_table import join_lines
+from kg.ingest.targets import read_clause_targets
 from kg.records import (
     DocumentRecords,
     GradeRubric,
@@ -86,6 +88,7 @@ def parse(text: str, doc: str) -> DocumentRecords:
         SheetReader(lines, start, end, doc, year, records).run()
     _summary(front, rubric_end, doc, year, records)
     _overall(front, doc, year, records)
+    read_clause_targets(records)
     return records
 
 
@@ -141,6 +144,7 @@ def _rubric(front: Sequence[str], doc: str, out: DocumentRecords) -> int:
                 span=Span(doc, grade_line + 1, end + 1),
                 quantitative=_dash_none(criteria[0]),
                 qualitative=_dash_none(criteria[1]),
+                bands=bands_in(criteria[0]),
             )
         )
     if not out.rubric:

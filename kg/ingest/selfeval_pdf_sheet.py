@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 from kg.errors import ParseError
 from kg.ingest.citations import detail_reference
-from kg.ingest.quantities import targets_in
 from kg.ingest.selfeval_pdf_actuals import Value, entry_values, subjects
 from kg.ingest.selfeval_pdf_table import (
     ANNUAL,
@@ -31,6 +30,7 @@ from kg.ingest.selfeval_pdf_table import (
     read_rows,
     similarity,
 )
+from kg.ingest.targets import stated_targets
 from kg.records import (
     Clause,
     DocumentRecords,
@@ -379,10 +379,10 @@ def _targets(sources: list[Clause], units: set[str]) -> list[Target]:
     out: list[Target] = []
     seen: set[tuple[str, str, str]] = set()
     for clause in sources:
-        for q in targets_in(clause.text):
-            key = (str(q.value), q.unit, q.comparator or "")
-            if key in seen or (units and q.unit not in units):
+        for target in stated_targets(clause.text, clause.span):
+            key = (str(target.value), target.unit, target.comparator)
+            if key in seen or (units and target.unit not in units):
                 continue
             seen.add(key)
-            out.append(Target(q.value, q.unit, q.comparator or ">=", q.text, clause.span))
+            out.append(target)
     return out

@@ -12,6 +12,7 @@ import dataclasses
 import re
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -346,8 +347,12 @@ def test_edited_goal_sentence_changes_only_that_clause(text: str, records: Docum
     edited = board.parse(_edit(text, 1507, "９９．９％", "９９．５％"), DOC)
     uptime = _clause(records, "goal", "Ⅲ．１．①", "マイナンバーカードの発行枚数")
     i = records.clauses.index(uptime)
-    assert _diff(records, edited) == [f".clauses[{i}].text"]
+    target = f".clauses[{i}].targets[0]"
+    assert _diff(records, edited) == [f".clauses[{i}].text", f"{target}.value", f"{target}.text"]
     assert edited.clauses[i].text.endswith("システム稼働率９９．５％以上の確保を目指すこと。")
+    (changed,) = edited.clauses[i].targets
+    assert (changed.value, changed.unit, changed.comparator) == (Decimal("99.5"), "%", ">=")
+    assert changed.text == "システム稼働率９９．５％以上"
 
 
 def test_edited_plan_section_changes_only_that_clause(text: str, records: DocumentRecords) -> None:
@@ -356,8 +361,12 @@ def test_edited_plan_section_changes_only_that_clause(text: str, records: Docume
     edited = board.parse(_edit(text, 106, "480 万枚", "500 万枚"), DOC)
     first = _level(records, "plan")[0]
     i = records.clauses.index(first)
-    assert _diff(records, edited) == [f".clauses[{i}].text"]
+    target = f".clauses[{i}].targets[0]"
+    assert _diff(records, edited) == [f".clauses[{i}].text", f"{target}.value", f"{target}.text"]
     assert "最大約 500 万枚" in edited.clauses[i].text
+    (changed,) = edited.clauses[i].targets
+    assert (changed.value, changed.unit, changed.period) == (Decimal(5_000_000), "枚", "月")
+    assert changed.text == "１月当たり最大約 500 万枚"
 
 
 def test_edited_heading_changes_that_sections_clauses(text: str, records: DocumentRecords) -> None:

@@ -54,6 +54,25 @@ QIND = """:ind a pt:QuantitativeIndicator ; pt:item :I-1 ; pt:measures :gc ; pt:
 INDICATOR = TRACE + QIND + TARGET
 
 
+def target(name: str, value: str, refines: str | None = None, owner: str | None = None) -> str:
+    """A target ``:name`` of at least ``value`` %, stated by ``owner``, refining ``refines``."""
+    up = f"pt:refines :{refines} ;" if refines else ""
+    stated = f":{owner} pt:target :{name} ." if owner else ""
+    return (
+        f':{name} a pt:Target ; pt:targetValue {value} ; pt:unit "%" ; pt:comparator ">=" ;'
+        f' {up} pt:perPeriod "年" . {stated}'
+    )
+
+
+def graded(band: str, achievement: str = "100.0") -> str:
+    """An observation of :ind in FY2021 whose achievement falls in ``band``."""
+    return obs(f'pt:value 99.9 ; pt:unit "%" ; pt:achievement {achievement} ;'
+               f" pt:impliedGrade pt:Grade{band}")  # fmt: skip
+
+
+RATIONALE = '; pt:rationale "年度計画を上回った。"@ja'
+
+
 def goal(begin: str = "2021-09-01", end: str = "2026-03-31") -> str:
     return f"""
 :goal a pt:MidTermGoal ; pt:authorizedBy law:art38-8 ; pt:period :period .
@@ -257,14 +276,30 @@ CASES = [
          + report("r23", 2023, "2024-06-20"),
          ":goal", "FY2023"),
     # ---- grading.ttl -----------------------------------------------------------------------
-    Case("target-missed", "TargetMissedShape", W, INDICATOR + obs() + ev("e"),
-         INDICATOR + obs('pt:value 99.85 ; pt:unit "%"') + ev("e"), ":obs"),
-    Case("target-missed-at-most", "TargetMissedShape", W,
-         INDICATOR.replace('99.9 ; pt:unit "%" ; pt:comparator ">="', '14.0 ; pt:unit "日" ;'
-                           ' pt:comparator "<="') + obs('pt:value 14.0 ; pt:unit "日"') + ev("e"),
-         INDICATOR.replace('99.9 ; pt:unit "%" ; pt:comparator ">="', '14.0 ; pt:unit "日" ;'
-                           ' pt:comparator "<="') + obs('pt:value 15.0 ; pt:unit "日"') + ev("e"),
-         ":obs"),
+    Case("grade-above-numbers", "GradeAboveNumbersShape", W,
+         INDICATOR + graded("B", "100.05") + ev("e"),
+         INDICATOR + graded("C", "99.95") + ev("e"), ":obs", "自己評価 I-1 FY2021: B"),
+    Case("grade-above-numbers-d", "GradeAboveNumbersShape", W,
+         INDICATOR + graded("D", "70.00") + ev("e", grade="C"),
+         INDICATOR + graded("D", "70.00") + ev("e", grade="A", extra=RATIONALE), ":obs"),
+    Case("grade-below-numbers", "GradeBelowNumbersShape", INFO,
+         INDICATOR + graded("A", "120.00") + ev("e", grade="A", extra=RATIONALE),
+         INDICATOR + graded("A", "120.00") + ev("e"), ":e"),
+    Case("grade-below-numbers-an-observation-short", "GradeBelowNumbersShape", INFO,
+         INDICATOR + graded("A", "120.00") + ev("e")
+         + obs('pt:value 99.9 ; pt:unit "%" ; pt:achievement 105.00').replace(":obs", ":obs2"),
+         INDICATOR + graded("A", "120.00") + ev("e")
+         + obs('pt:value 99.9 ; pt:unit "%"').replace(":obs", ":obs2"), ":e"),
+    Case("plan-target-weaker", "PlanTargetWeakerShape", V,
+         TRACE + target("gt", "99.9", owner="gc") + target("pt", "99.9", "gt", "pc"),
+         TRACE + target("gt", "99.9", owner="gc") + target("pt", "99.0", "gt", "pc"), ":pt"),
+    Case("annual-target-weaker", "AnnualTargetWeakerShape", W,
+         TRACE + AP + AC + target("pt", "99.9", owner="pc") + target("at", "99.95", "pt", "ac"),
+         TRACE + AP + AC + target("pt", "99.9", owner="pc") + target("at", "99.5", "pt", "ac"),
+         ":at"),
+    Case("indicator-target-weaker", "IndicatorTargetWeakerShape", W,
+         TRACE + QIND + target("gt", "99.9", owner="gc") + target("t", "99.9", "gt"),
+         TRACE + QIND + target("gt", "99.9", owner="gc") + target("t", "95.0", "gt"), ":t"),
     Case("target-unit-mismatch", "TargetUnitMismatchShape", INFO, INDICATOR + obs(),
          INDICATOR + obs('pt:value 99.95 ; pt:unit "件"'), ":obs", "%"),
     Case("high-grade-rationale", "HighGradeRationaleShape", W,
