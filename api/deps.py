@@ -6,16 +6,22 @@ The store the workers open is prepared before the app starts (:mod:`api.workers.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
 from fastapi import Request
 
 from api.jobs import JOBS
+from api.views.validation_page import ValidationPage
+from api.workers.http_errors import QueryError
 from api.workers.pool import WorkerPool
 from api.workers.validation_runner import ValidationCache
 from api.workers.worker import Engine
 from kg.config import Settings
+
+log = logging.getLogger("plantrace.api")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -49,3 +55,20 @@ async def run(
     settings = get_settings(request)
     timeout = settings.export_timeout if JOBS[job] == "export" else settings.query_timeout
     return await get_pool(request).run(job, timeout, *args, **kwargs)
+
+
+async def validation_report(
+    request: Request, body: str | None, wait: float | None = None
+) -> ValidationPage | None:
+    """The validation report of the store (of ``body``) for a page or answer that shows
+    findings beside other data: None when it is not ready within ``wait`` seconds (the run goes
+    on), when it failed (the rest is still worth showing), or when the data holds several
+    bodies and none was chosen."""
+    try:
+        report = await asyncio.wait_for(asyncio.shield(get_validation(request).get(body)), wait)
+    except TimeoutError:
+        return None
+    except QueryError as exc:
+        log.warning("answered without the validation report: %s", exc.message)
+        return None
+    return None if report.bodies else report

@@ -293,34 +293,21 @@ def indicators(
     )
 
 
-def targets(
-    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
-) -> list[Row]:
-    """Targets of the items' indicators."""
-    return select(
-        run,
-        f"""SELECT ?indicator ?target ?value ?unit ?comparator ?text ?approximate WHERE {{
-  {_codes(codes, body)}
-  ?indicator pt:item ?item ; pt:target ?target . ?item pt:code ?code .
-  {optional("target", value="pt:targetValue", unit="pt:unit", comparator="pt:comparator",
-             text="pt:text", approximate="pt:approximate")}
-}}""",
-    )
-
-
 def observations(
     run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
 ) -> list[Row]:
-    """Actual values of the items' indicators, by fiscal year."""
+    """Actual values of the items' indicators, by fiscal year, with how far each reached its
+    target (``?achievement``, percent) and the rubric band that puts it in (``?impliedGrade``)."""
     return select(
         run,
         f"""SELECT ?observation ?indicator ?year ?value ?unit ?subject ?statistic ?text
-       ?approximate WHERE {{
+       ?approximate ?achievement ?impliedGrade WHERE {{
   {_codes(codes, body)}
   ?observation pt:indicator ?indicator . ?indicator pt:item ?item . ?item pt:code ?code .
   {optional("observation", year="pt:fiscalYear/pt:year", value="pt:value", unit="pt:unit",
              subject="pt:subject", statistic="pt:statistic", text="pt:text",
-             approximate="pt:approximate")}
+             approximate="pt:approximate", achievement="pt:achievement",
+             impliedGrade="pt:impliedGrade/skos:notation")}
 }}""",
     )
 

@@ -116,6 +116,8 @@ class Finding:
     item_code: str | None = None
     fiscal_year: int | None = None
     value: str | None = None
+    value_node: str | None = None
+    """The IRI of the value when it is a node (``value`` shows it to a person)."""
     path: str | None = None
     article: str | None = None
     provision: str | None = None
@@ -373,6 +375,7 @@ def _finding(report: Graph, result: Node, look: _Lookup) -> Finding:
         item_code=_item_code(focus, look) or (_item_code(value, look) if value else None),
         fiscal_year=_fiscal_year(focus, value, look),
         value=None if value is None else _show(value, look),
+        value_node=str(value) if isinstance(value, URIRef) else None,
         path=None if path is None or isinstance(path, BNode) else str(path),
         article=None if provision is None else _article(provision, look),
         provision=None if provision is None else str(provision),

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.deps import run
-from api.routes.params import BODY, ERRORS
-from api.views import grades, traces
+from api.deps import run, validation_report
+from api.routes.params import BODY, CODE, ERRORS
+from api.views import grade_basis, grades, traces
 from api.views import models as m
 from api.views import search as text_search
 
@@ -25,13 +25,25 @@ async def items(request: Request, body: str | None = BODY) -> m.ItemsResponse:
 
 @router.get("/items/{code}", response_model=m.Trace, responses=ERRORS)
 async def item_trace(
-    request: Request,
-    code: str = Path(description="item code", examples=["I-1"], max_length=40),
-    body: str | None = BODY,
+    request: Request, code: str = CODE, body: str | None = BODY
 ) -> m.Trace:
     """An item's full trace: goal → plan → annual plan clauses by year → indicators and targets
     → actual values → self and ministerial grades, each with its source lines."""
     return await run(request, traces.trace, code=code, body=body)
+
+
+@router.get("/items/{code}/grade-basis", response_model=m.GradeBasis, responses=ERRORS)
+async def item_grade_basis(
+    request: Request, code: str = CODE, body: str | None = BODY
+) -> m.GradeBasis:
+    """Whether an item's grades are justified by its numbers, year by year: each actual value
+    of its quantitative indicators with the target it was compared with (an indicator's own,
+    else the target of the clause it measures) and the targets of the plans above it, its
+    achievement (percent: actual ÷ target for ≥, target ÷ actual for ≤) and the band of the
+    grading rubric it falls in, the self and ministerial grades, and the findings of the checks
+    of grades and targets (``findings_checked`` false while validation is still running)."""
+    basis = await run(request, grade_basis.grade_basis, code=code, body=body)
+    return grade_basis.with_findings(basis, await validation_report(request, body))
 
 
 @router.get("/evaluations", response_model=m.YearsResponse, responses=ERRORS)

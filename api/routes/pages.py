@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.deps import get_settings, get_validation, run
+from api.deps import get_settings, get_validation, run, validation_report
 from api.routes.params import BODY
 from api.views.dashboard import dashboard_page
+from api.views.grade_basis import disagreements, with_findings
 from api.views.item_page import ItemChoice, item_page
 from api.views.query_page import query_page
 from api.views.statute_pages import provision_page, statutes_page
@@ -58,7 +60,7 @@ async def dashboard(request: Request, body: str | None = BODY) -> Response:
     except QueryError as exc:  # the grades are still worth showing
         log.warning("dashboard without validation summary: %s", exc.message)
     return html.render(request, "dashboard.html", page=page, validation=report,
-                       validation_pending=pending)  # fmt: skip
+                       validation_pending=pending, disagrees=disagreements(report))  # fmt: skip
 
 
 @router.get("/items/{code}")
@@ -76,7 +78,9 @@ async def item(
         raise
     if isinstance(page, ItemChoice):
         return html.render(request, "bodies.html", code=page.code, bodies=page.bodies)
-    return html.render(request, "item.html", page=page)
+    report = await validation_report(request, page.body, DASHBOARD_WAIT)
+    basis = with_findings(page.grade_basis, report)
+    return html.render(request, "item.html", page=replace(page, grade_basis=basis))
 
 
 @router.get("/statutes")

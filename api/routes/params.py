@@ -4,7 +4,7 @@ check of an IRI a request names."""
 from __future__ import annotations
 
 import pyoxigraph as ox
-from fastapi import Query
+from fastapi import Path, Query
 
 from api.views import models as m
 from api.workers.http_errors import QueryError
@@ -23,6 +23,9 @@ BODY = Query(
     examples=["jlis"],
 )
 """The ``body`` parameter: which public body's items, when the data holds several."""
+
+CODE = Path(description="item code", examples=["I-1"], max_length=40)
+"""The ``code`` of an item in a JSON API path."""
 
 
 def iri_or_refuse(iri: str, status: int, message: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from api.jobs import long_job
 from api.views import charts, drawings, graph_models, quotes, textdiff, traces
 from api.views import models as m
+from api.views.grade_basis import basis_of
 from api.views.publishers import bodies, several_bodies
 from kg import analysis as a
 from kg import queries as q
@@ -52,6 +53,7 @@ class ItemPage:
     changes: list[Change]
     charts: dict[str, charts.Chart]
     quotes: list[quotes.Quote]
+    grade_basis: m.GradeBasis
     paths: list[m.PathResponse] = field(default_factory=list)
     body: str | None = None
     """The publisher whose item this is, when the data holds several."""
@@ -148,6 +150,7 @@ def item_page(
         changes=_changes(rows),
         charts=chart_of,
         quotes=quoted,
+        grade_basis=basis_of(trace, q.grade_basis(run, [code], body)),
         paths=paths,
         body=body,
     )

@@ -20,6 +20,7 @@ Number = Annotated[
 
 By = Literal["self", "ministerial"]
 Level = Literal["goal", "plan", "annual"]
+TargetLevel = Literal["indicator", "goal", "plan", "annual"]
 
 
 class Model(BaseModel):
@@ -104,6 +105,30 @@ class ProvisionRef(Model):
     statute_label: str | None = None
 
 
+class Target(Model):
+    """A stated target: of an indicator, or read from the text of a goal, plan or annual plan
+    clause."""
+
+    iri: str
+    href: str = ""
+    value: Number | None = None
+    unit: str | None = None
+    comparator: str | None = Field(default=None, examples=[">="])
+    text: str | None = Field(default=None, description="the phrase as published")
+    period: str | None = Field(
+        default=None, description="what the value counts over where printed (月, 日, 年)"
+    )
+    approximate: bool = False
+    level: TargetLevel | None = Field(
+        default=None, description="where it is stated: an indicator or a clause of which level"
+    )
+    year: int | None = Field(default=None, description="fiscal year of an annual plan's target")
+    refines: list[str] = Field(
+        default=[], description="IRIs of the targets of the level above that it elaborates"
+    )
+    sources: list[SourceSpan] = []
+
+
 class Clause(Model):
     """One clause of the mid-term goal, the mid-term plan or an annual plan."""
 
@@ -114,16 +139,9 @@ class Clause(Model):
     section: str | None = Field(default=None, description="section number as printed")
     text: str | None = None
     implements: list[str] = Field(default=[], description="IRIs of the clauses one level up")
-    sources: list[SourceSpan] = []
-
-
-class Target(Model):
-    iri: str
-    value: Number | None = None
-    unit: str | None = None
-    comparator: str | None = Field(default=None, examples=[">="])
-    text: str | None = None
-    approximate: bool = False
+    targets: list[Target] = Field(
+        default=[], description="measurable targets its text states (e.g. 稼働率99.9%以上)"
+    )
     sources: list[SourceSpan] = []
 
 
@@ -140,6 +158,14 @@ class Observation(Model):
     statistic: str | None = Field(default=None, description="max, mean, … when the text says")
     text: str | None = None
     approximate: bool = False
+    achievement: Number | None = Field(
+        default=None,
+        description="percent of its target reached (actual ÷ target for >=, target ÷ actual "
+        "for <=; see the grade basis)",
+    )
+    implied_grade: str | None = Field(
+        default=None, description="the rubric band the achievement falls in (S … D)"
+    )
     sources: list[SourceSpan] = []
 
 
@@ -188,6 +214,70 @@ class Trace(Model):
     plan_clauses: list[Clause]
     years: list[YearTrace] = Field(description="by fiscal year: annual clauses, actuals, grades")
     indicators: list[Indicator]
+
+
+class BasisFinding(Model):
+    """A finding of the compliance checks about an item's grade and its numbers (a SHACL result
+    of the validation report: ``/validation``)."""
+
+    severity: Literal["violation", "warning", "info"]
+    rule: str = Field(description="IRI of the SHACL shape", examples=[
+        "https://w3id.org/plantrace/shapes#GradeAboveNumbersShape"])  # fmt: skip
+    label_ja: str
+    label_en: str
+    message_ja: str
+    message_en: str
+    focus: str = Field(description="IRI of the node the finding is about")
+    focus_href: str
+    year: int | None = None
+    article: str | None = Field(default=None, description="the article the rule comes from")
+    article_href: str | None = None
+
+
+class BasisRow(Model):
+    """One actual value held against its target."""
+
+    indicator: str
+    indicator_href: str
+    indicator_label: str | None = None
+    observation: Observation
+    target: Target | None = Field(default=None, description="the target it was compared with")
+    above: list[Target] = Field(
+        default=[],
+        description="the targets that target elaborates, level by level up (annual plan → "
+        "mid-term plan → mid-term goal)",
+    )
+    note_ja: str | None = Field(default=None, description="why there is no achievement or band")
+    note_en: str | None = None
+
+
+class BasisYear(Model):
+    """An item's grade basis in one fiscal year."""
+
+    year: int
+    rows: list[BasisRow]
+    self_evaluation: Evaluation | None = None
+    ministerial_evaluation: Evaluation | None = None
+    findings: list[BasisFinding] = []
+
+
+class GradeBasis(Model):
+    """Whether an item's grades are justified by its numbers, year by year: each actual value
+    with the target it was compared with (and the targets of the plans above it), its
+    achievement and the rubric band it falls in, the grades, and the findings of the checks."""
+
+    code: str
+    iri: str
+    href: str
+    label: str | None = None
+    years: list[BasisYear]
+    findings: list[BasisFinding] = Field(
+        default=[], description="findings about the item's targets that belong to no one year"
+    )
+    findings_checked: bool = Field(
+        default=False,
+        description="whether the findings were looked up (false while validation is running)",
+    )
 
 
 class Provision(Model):

@@ -4,7 +4,9 @@ The clause of a row is the most specific one the year has: the year's annual pla
 there are any, else the mid-term plan's clauses (which cover every year of the plan), else the
 goal's. Each row carries the chain above its clause (annual → plan → goal, through
 ``pt:implements``), the indicators measuring any clause of that chain with their targets, the
-year's actual values of those indicators, the year's self and ministerial grades, and the
+year's actual values of those indicators with how far each reached its target and the band of
+the grading rubric that puts it in (``achievement``, ``implied_grade``: the grade basis), the
+year's self and ministerial grades, and the
 source lines of the clause, the actual values and the grades. Indicators of an item that measure
 none of its clauses get one more row per year, with the clause columns empty.
 
@@ -33,6 +35,8 @@ COLUMNS = [
     "indicator",
     "target",
     "actual",
+    "achievement",
+    "implied_grade",
     "self_grade",
     "ministerial_grade",
     "source",
@@ -65,6 +69,14 @@ def _target(t: m.Target) -> str | None:
     if t.value is None:
         return None
     return f"{t.comparator or ''}{t.value}{t.unit or ''}"
+
+
+def _achievement(o: m.Observation) -> str | None:
+    """``99.85%: 99.95% (C)``: an actual value, how far it reached its target and the band."""
+    if o.achievement is None:
+        return None
+    band = f" ({o.implied_grade})" if o.implied_grade else ""
+    return f"{_actual(o)}: {o.achievement}%{band}"
 
 
 def _actual(o: m.Observation) -> str | None:
@@ -132,6 +144,8 @@ def _row(
         _join(i.label for i in indicators),
         _join(_target(t) for i in indicators for t in i.targets),
         _join(_actual(o) for o in actuals),
+        _join(_achievement(o) for o in actuals),
+        _join(o.implied_grade for o in actuals),
         year.self_evaluation.grade or "" if year.self_evaluation else "",
         year.ministerial_evaluation.grade or "" if year.ministerial_evaluation else "",
         _join(_sources(spans)),

@@ -16,7 +16,7 @@ from api.views.rows import all_values, as_decimal, as_int, as_str, column, group
 from api.views.spans import Sources
 from kg import queries as q
 from kg.errors import NotFound
-from kg.queries import QueryFn
+from kg.queries import QueryFn, Row
 
 
 def _provision_refs(run: QueryFn, provisions: Iterable[str]) -> dict[str, m.ProvisionRef]:
@@ -44,7 +44,7 @@ def traces(
     wanted = list(item_rows)
     clause_rows = grouped(q.clauses(run, wanted, body), "clause")
     indicator_rows = grouped(q.indicators(run, wanted, body), "indicator")
-    target_rows = q.targets(run, wanted, body)
+    target_rows = q.target_chain(run, wanted, body)
     observation_rows = grouped(q.observations(run, wanted, body), "observation")
     evaluations = evaluation_rows(run, wanted, body=body)
     basis = grouped(q.legal_basis(run, wanted, body), "code")
@@ -60,6 +60,9 @@ def traces(
     ]
     sources = Sources(run, nodes)
 
+    targets: dict[str, list[m.Target]] = defaultdict(list)  # by the indicator or clause stating it
+    for iri, rows in targets_by_iri.items():
+        targets[str(rows[0]["owner"])].append(target_model(iri, rows, sources))
     clauses: dict[str, list[m.Clause]] = defaultdict(list)
     for iri, rows in clause_rows.items():
         clauses[str(rows[0]["code"])].append(
@@ -71,19 +74,7 @@ def traces(
                 section=as_str(column(rows, "section")),
                 text=as_str(column(rows, "text")),
                 implements=all_values(rows, "implements"),
-                sources=sources(iri),
-            )
-        )
-    targets: dict[str, list[m.Target]] = defaultdict(list)
-    for iri, rows in targets_by_iri.items():
-        targets[str(rows[0]["indicator"])].append(
-            m.Target(
-                iri=iri,
-                value=as_decimal(column(rows, "value")),
-                unit=as_str(column(rows, "unit")),
-                comparator=as_str(column(rows, "comparator")),
-                text=as_str(column(rows, "text")),
-                approximate=bool(column(rows, "approximate")),
+                targets=sorted(targets.get(iri, []), key=lambda t: t.iri),
                 sources=sources(iri),
             )
         )
@@ -102,6 +93,8 @@ def traces(
                 statistic=as_str(column(rows, "statistic")),
                 text=as_str(column(rows, "text")),
                 approximate=bool(column(rows, "approximate")),
+                achievement=as_decimal(column(rows, "achievement")),
+                implied_grade=as_str(column(rows, "impliedGrade")),
                 sources=sources(iri),
             )
         )
@@ -195,3 +188,21 @@ def _indicator_key(i: m.Indicator) -> tuple[bool, str, int, str]:
 
 def _observation_key(o: m.Observation) -> tuple[int, str, int, str]:
     return (o.year or 0, *_line(o.sources), o.iri)
+
+
+def target_model(iri: str, rows: list[Row], sources: Sources) -> m.Target:
+    """A target from its rows of :func:`kg.queries.target_chain` (one per target it refines)."""
+    return m.Target(
+        iri=iri,
+        href=href(iri),
+        value=as_decimal(column(rows, "value")),
+        unit=as_str(column(rows, "unit")),
+        comparator=as_str(column(rows, "comparator")),
+        text=as_str(column(rows, "text")),
+        period=as_str(column(rows, "period")),
+        approximate=bool(column(rows, "approximate")),
+        level=as_str(column(rows, "level")),  # type: ignore[arg-type]
+        year=as_int(column(rows, "ownerYear")),
+        refines=all_values(rows, "refines"),
+        sources=sources(iri),
+    )

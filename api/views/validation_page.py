@@ -36,6 +36,7 @@ class FindingView:
     message_ja: str
     message_en: str
     value: str | None
+    value_node: str | None
     sources: list[tuple[str, str]]  # (label, href)
 
 
@@ -90,6 +91,7 @@ def _finding_view(f: Finding, body: str | None) -> FindingView:
         message_ja=f.message_ja,
         message_en=f.message_en,
         value=f.value,
+        value_node=f.value_node,
         sources=sources,
     )
 

@@ -207,6 +207,43 @@ LABELS: dict[str, tuple[str, str]] = {
         "クエリの実行には JavaScript が必要。/sparql に直接送ることもできる。",
         "Running a query needs JavaScript; you can also send it to /sparql directly.",
     ),
+    # the grade basis (item page, dashboard)
+    "basis.title": ("評定の根拠", "Grade basis"),
+    "basis.intro": (
+        "定量的指標の実績値ごとに、比べた目標（その上位の計画・目標の目標）、達成度と、評定の基準でそれが当たる区分。"
+        "達成度は「以上」の目標では実績値÷目標値、「以内・以下」の目標では目標値÷実績値（％、小数第2位に四捨五入）。"
+        "区分は報告書が示す評定の基準から読み、困難度「高」の項目は100％以上で A とする。",
+        "Each actual value of a quantitative indicator with the target it was compared with (and "
+        "the targets of the plans above it), its achievement and the band of the grading rubric "
+        "it falls in. Achievement is actual ÷ target for an \u201cat least\u201d target and "
+        "target ÷ actual for an \u201cat most\u201d target (percent, two decimals rounded half "
+        "up); the bands are read from the rubric the report prints, and on a high-difficulty "
+        "item 100 % or more is A.",
+    ),
+    "basis.indicator": ("指標", "Indicator"),
+    "basis.target": ("比べた目標", "Target compared with"),
+    "basis.above": ("上位の計画・目標の目標", "Targets of the plans above"),
+    "basis.actual": ("実績値", "Actual value"),
+    "basis.achievement": ("達成度", "Achievement"),
+    "basis.band": ("基準の区分", "Rubric band"),
+    "basis.disagrees": ("評定が数値と合わない", "grade disagrees with its numbers"),
+    "dash.disagrees": (
+        "≠ 評定が実績値の達成度（評定の基準の区分）と合わない（評定の根拠へのリンク）。",
+        "≠ the grade disagrees with its actual values' achievement (the rubric's bands); it "
+        "links to the grade basis.",
+    ),
+    "basis.no_rows": ("定量的指標の実績値なし", "no actual value of a quantitative indicator"),
+    "basis.findings": ("検証の指摘", "Findings of the checks"),
+    "basis.findings.item": ("年度によらない指摘", "Findings not of one year"),
+    "basis.findings.none": ("指摘はない。", "No findings."),
+    "basis.findings.pending": (
+        "検証を実行中のため、指摘は表示していない（数秒後に再読み込み）。",
+        "Validation is still running: findings are not shown (reload in a few seconds).",
+    ),
+    "level.indicator": ("指標", "indicator"),
+    "level.goal": ("中期目標", "mid-term goal"),
+    "level.plan": ("中期計画", "mid-term plan"),
+    "level.annual": ("年度計画", "annual plan"),
 }
 
 
