@@ -19,7 +19,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.middleware import BodyLimit
+from api.middleware.body_limit import BodyLimit
+from api.middleware.fair_share import FairShare
+from api.middleware.request_log import RequestLog
+from api.middleware.security import SecurityHeaders
 from api.routes import (
     admin,
     downloads,
@@ -35,7 +38,7 @@ from api.routes import (
 from api.views.formats import NotAcceptable
 from api.web.assets import mount_static
 from api.workers.backend import Backend, prepare_backend
-from api.workers.http_errors import QueryError, status_of
+from api.workers.http_errors import QueryError, TimeLimit, status_of
 from api.workers.pool import WorkerPool
 from api.workers.validation_runner import ValidationCache
 from kg import __version__
@@ -107,6 +110,8 @@ def create_app(
         """A request the service cannot answer: its status and message from the one table
         (:mod:`api.workers.http_errors`), as JSON for the JSON API, else as text."""
         status, message = status_of(exc)
+        if isinstance(exc, TimeLimit):  # (for the request's log line)
+            request.state.time_limit = True
         headers = {"Retry-After": "1"} if status == 503 else None
         if request.url.path.startswith(("/api/", "/status")):
             return JSONResponse({"detail": message}, status, headers=headers)
@@ -115,7 +120,10 @@ def create_app(
     for error in (QueryError, NotAcceptable):  # what routes and workers raise for a request
         app.add_exception_handler(error, refused)
 
+    # Middleware, innermost first (each add_middleware wraps what is there; see api.middleware).
     app.add_middleware(BodyLimit, limit=settings.max_body)
+    app.add_middleware(FairShare, concurrency=settings.concurrency_per_client,
+                       per_minute=settings.client_rate)  # fmt: skip
     # Any site may read (GET) from a browser; no credentials, and no cross-site POST preflight
     # succeeds, so a page elsewhere cannot drive /admin or send what needs a preflight.
     app.add_middleware(
@@ -123,6 +131,9 @@ def create_app(
         allow_origins=["*"],
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_credentials=False,
-        expose_headers=["X-Plantrace-Truncated", "X-Plantrace-Row-Limit"],
+        expose_headers=["X-Plantrace-Truncated", "X-Plantrace-Row-Limit", "X-Request-ID"],
     )
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors,
+                       https=settings.https)  # fmt: skip
+    app.add_middleware(RequestLog, log_format=settings.log_format)
     return app

@@ -11,6 +11,7 @@ only waits for what is left of it, and the other workers start once it is ready
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from api.workers.backend import prepare_backend
@@ -31,8 +32,16 @@ def serve(settings: Settings, state_dir: Path | None = None) -> None:
 
         app = create_app(settings, backend, pool)
         logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+        access = logging.getLogger("plantrace.access")  # one line a request, as it is
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access.addHandler(handler)
+        access.propagate = False
+        # the request log replaces uvicorn's access log; a trusted proxy's X-Forwarded-For
+        # names the client (for the log and the fair share)
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
-                    timeout_graceful_shutdown=5)  # fmt: skip
+                    timeout_graceful_shutdown=5, access_log=False, proxy_headers=True,
+                    forwarded_allow_ips=settings.trusted_proxies)  # fmt: skip
     finally:
         pool.kill()
         backend.close()

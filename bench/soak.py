@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python bench/soak.py [--duration 60] [--clients 16] [--query-timeout 1]``.
 It builds the store into a temporary directory (or uses ``--state-dir``), starts ``plantrace
 serve`` on a free port of 127.0.0.1 with the given time limit, and runs ``--clients`` threads,
-each sending requests until the time is up: HTML pages (``/``, an item's ``/id/…`` page), JSON
+each sending requests until the time is up as a client of its own (``X-Forwarded-For``, as
+behind a reverse proxy): HTML pages (``/``, an item's ``/id/…`` page), JSON
 (``/api/items``, ``/api/items/I-1``, ``/api/search``), the grade matrix as SPARQL, and — from
 ``--slow-clients`` of the threads — a cross product that no time limit lets finish, so its
 worker is killed and replaced again and again. Every request has a client timeout; the run
@@ -118,10 +119,17 @@ def classify(response: httpx.Response) -> tuple[str, str | None]:
     return str(code), None
 
 
+def address(i: int) -> str:
+    """The address client ``i`` claims (``X-Forwarded-For``, trusted from 127.0.0.1 as from a
+    reverse proxy): each client is one, as real ones are, for the server's fair share."""
+    return f"10.{i // 62500}.{i // 250 % 250}.{i % 250 + 1}"
+
+
 def _client(base: str, deadline: float, pick: Callable[[random.Random], Request], seed: int,
-            tally: Tally, timeout: float) -> None:  # fmt: skip
+            tally: Tally, timeout: float, claimed: str) -> None:  # fmt: skip
     rng = random.Random(seed)
-    with httpx.Client(base_url=base, timeout=timeout, trust_env=False) as client:
+    headers = {"X-Forwarded-For": claimed}
+    with httpx.Client(base_url=base, timeout=timeout, trust_env=False, headers=headers) as client:
         while time.monotonic() < deadline:
             kind, path, params, headers = pick(rng)
             started = time.monotonic()
@@ -233,7 +241,7 @@ def _run(base: str, duration: float, clients: int, slow_clients: int, tally: Tal
     for i in range(clients):
         slow = i < slow_clients
         end = deadline - slow_margin if slow else deadline
-        args = (base, end, _slow if slow else _mix, seed * 1000 + i, tally, timeout)
+        args = (base, end, _slow if slow else _mix, seed * 1000 + i, tally, timeout, address(i))
         threads.append(threading.Thread(target=_client, args=args, daemon=True))
     for t in threads:
         t.start()
@@ -241,14 +249,14 @@ def _run(base: str, duration: float, clients: int, slow_clients: int, tally: Tal
         t.join(duration + timeout + 10)
 
 
-def record(section: str, path: Path = RESULTS) -> None:
-    """Put ``section`` into ``path`` in place of the previous one under the same heading."""
+def record(section: str, path: Path = RESULTS, heading: str = HEADING) -> None:
+    """Put ``section`` into ``path`` in place of the previous one under ``heading``."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    start = text.find(HEADING)
+    start = text.find(heading)
     if start < 0:
         text = text.rstrip("\n") + "\n\n" + section
     else:
-        end = text.find("\n## ", start + len(HEADING))
+        end = text.find("\n## ", start + len(heading))
         text = text[:start] + section + ("" if end < 0 else text[end:])
     path.write_text(text, encoding="utf-8")
 

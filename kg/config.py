@@ -5,36 +5,47 @@ README commands. Settings are read when :func:`load_settings` is called (not at 
 tests and subprocesses can point a run elsewhere through the environment alone. Command-line
 options (``--state-dir``, ``--port`` …) override the matching setting for one run.
 
-============================  =========================================  ======================
-variable                      meaning                                    default
-============================  =========================================  ======================
-``PLANTRACE_STATE``           directory holding the built store          ``<repo>/state``
-``PLANTRACE_SOURCES``         directory with ``manifest.json`` and the   ``<repo>/data/sources``
-                              source documents it lists
-``PLANTRACE_STORE``           SPARQL query endpoint of an existing       (empty: the embedded
-                              triple store to use instead of the         store under
-                              embedded one                               ``PLANTRACE_STATE``)
-``PLANTRACE_STORE_UPDATE``    its SPARQL Update endpoint                 derived from
-                                                                         ``PLANTRACE_STORE``
-``PLANTRACE_STORE_GSP``       its Graph Store Protocol endpoint          derived from
-                                                                         ``PLANTRACE_STORE``
-``PLANTRACE_DATASET``         an RDF dataset file ``serve`` serves       (empty: the store)
-                              instead of the store
-``PLANTRACE_HOST``            address ``serve`` listens on               ``127.0.0.1``
-``PLANTRACE_PORT``            port ``serve`` listens on                  ``8000``
-``PLANTRACE_QUERY_TIMEOUT``   seconds a query may run before it is       ``10``
-                              stopped (HTTP 503)
-``PLANTRACE_EXPORT_TIMEOUT``  seconds a whole-dataset download may take  ``60``
-``PLANTRACE_ROW_LIMIT``       most rows (or triples) one SPARQL answer   ``10000``
-                              holds; more are cut and marked truncated
-``PLANTRACE_MAX_BODY``        largest request body (and query string),   ``1048576``
-                              in bytes (HTTP 413 above)
-``PLANTRACE_WORKERS``         query worker processes                     ``2``
-``PLANTRACE_WORKER_MEMORY``   address-space limit of one query worker,   ``4096``
-                              in MiB (0: no limit)
-``PLANTRACE_ADMIN_TOKEN``     bearer token that enables                  (empty: no admin
-                              ``POST /admin/rebuild``; keep it secret     endpoints at all)
-============================  =========================================  ======================
+=================================  =========================================  ======================
+variable                           meaning                                    default
+=================================  =========================================  ======================
+``PLANTRACE_STATE``                directory holding the built store          ``state`` in the repo
+``PLANTRACE_SOURCES``              directory with ``manifest.json`` and the   ``data/sources`` in
+                                   source documents it lists                  the repo
+``PLANTRACE_STORE``                SPARQL query endpoint of an existing       (empty: the embedded
+                                   triple store to use instead of the         store under
+                                   embedded one                               ``PLANTRACE_STATE``)
+``PLANTRACE_STORE_UPDATE``         its SPARQL Update endpoint                 derived from
+                                                                              ``PLANTRACE_STORE``
+``PLANTRACE_STORE_GSP``            its Graph Store Protocol endpoint          derived from
+                                                                              ``PLANTRACE_STORE``
+``PLANTRACE_DATASET``              an RDF dataset file ``serve`` serves       (empty: the store)
+                                   instead of the store
+``PLANTRACE_HOST``                 address ``serve`` listens on               ``127.0.0.1``
+``PLANTRACE_PORT``                 port ``serve`` listens on                  ``8000``
+``PLANTRACE_QUERY_TIMEOUT``        seconds a query may run before it is       ``10``
+                                   stopped (HTTP 503)
+``PLANTRACE_EXPORT_TIMEOUT``       seconds a whole-dataset download may take  ``60``
+``PLANTRACE_ROW_LIMIT``            most rows (or triples) one SPARQL answer   ``10000``
+                                   holds; more are cut and marked truncated
+``PLANTRACE_MAX_BODY``             largest request body (and query string),   ``1048576``
+                                   in bytes (HTTP 413 above)
+``PLANTRACE_WORKERS``              query worker processes                     ``2``
+``PLANTRACE_WORKER_MEMORY``        address-space limit of one query worker,   ``4096``
+                                   in MiB (0: no limit)
+``PLANTRACE_ADMIN_TOKEN``          bearer token that enables                  (empty: no admin
+                                   ``POST /admin/rebuild``; keep it secret    endpoints at all)
+``PLANTRACE_BASE_URL``             the public URL the service is reached at   (empty: as requested)
+                                   (``https://…`` turns on HSTS)
+``PLANTRACE_FRAME_ANCESTORS``      who may frame the pages (CSP               ``'none'``
+                                   ``frame-ancestors``)
+``PLANTRACE_TRUSTED_PROXIES``      addresses whose ``X-Forwarded-For`` names  ``127.0.0.1``
+                                   the client
+``PLANTRACE_LOG_FORMAT``           request log lines: ``json`` or ``plain``   ``json``
+``PLANTRACE_CLIENT_CONCURRENCY``   queries one client may have running at     workers − 1, at least
+                                   once (0: no limit)                         1
+``PLANTRACE_CLIENT_RATE``          queries one client may send per minute     ``600``
+                                   (0: no limit)
+=================================  =========================================  ======================
 
 The remote endpoints default to the layout of an Oxigraph server: a query endpoint ending in
 ``/query`` (or ``/sparql``) has its update endpoint at ``…/update`` and its Graph Store endpoint
@@ -68,6 +79,13 @@ ENV_MAX_BODY = "PLANTRACE_MAX_BODY"
 ENV_WORKERS = "PLANTRACE_WORKERS"
 ENV_WORKER_MEMORY = "PLANTRACE_WORKER_MEMORY"
 ENV_ADMIN_TOKEN = "PLANTRACE_ADMIN_TOKEN"
+ENV_BASE_URL = "PLANTRACE_BASE_URL"
+ENV_FRAME_ANCESTORS = "PLANTRACE_FRAME_ANCESTORS"
+ENV_TRUSTED_PROXIES = "PLANTRACE_TRUSTED_PROXIES"
+ENV_LOG_FORMAT = "PLANTRACE_LOG_FORMAT"
+ENV_CLIENT_CONCURRENCY = "PLANTRACE_CLIENT_CONCURRENCY"
+ENV_CLIENT_RATE = "PLANTRACE_CLIENT_RATE"
+LOG_FORMATS = ("json", "plain")
 
 
 @dataclass(frozen=True)
@@ -107,6 +125,26 @@ class Settings:
     workers: int = 2
     worker_memory_mib: int = 4096
     admin_token: str | None = field(default=None, repr=False)  # never in logs or reprs
+    base_url: str | None = None
+    frame_ancestors: str = "'none'"
+    trusted_proxies: str = "127.0.0.1"
+    log_format: str = "json"
+    client_concurrency: int | None = None
+    """``None``: the default, one less than the workers (at least 1); 0: no limit."""
+    client_rate: int = 600
+
+    @property
+    def https(self) -> bool:
+        """Whether the service is told it is served over HTTPS (its public URL is ``https:``)."""
+        return (self.base_url or "").lower().startswith("https://")
+
+    @property
+    def concurrency_per_client(self) -> int:
+        """How many queries one client may have running at once (0: no limit): by default one
+        less than the workers, so that one client can never hold them all."""
+        if self.client_concurrency is not None:
+            return self.client_concurrency
+        return max(1, self.workers - 1)
 
     @property
     def manifest_path(self) -> Path:
@@ -137,6 +175,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             raise PlantraceError(f"{name}: expected a number of at least {low:g}, got {value!r}")
         return parsed
 
+    log_format = env.get(ENV_LOG_FORMAT, "").strip().lower() or "json"
+    if log_format not in LOG_FORMATS:
+        raise PlantraceError(f"{ENV_LOG_FORMAT}: expected json or plain, got {log_format!r}")
+    concurrency = env.get(ENV_CLIENT_CONCURRENCY, "").strip()
     store_url = env.get(ENV_STORE, "").strip()
     dataset = env.get(ENV_DATASET, "").strip()
     return Settings(
@@ -157,4 +199,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         workers=int(number(ENV_WORKERS, 2, 1)),
         worker_memory_mib=int(number(ENV_WORKER_MEMORY, 4096, 0)),
         admin_token=env.get(ENV_ADMIN_TOKEN, "").strip() or None,
+        base_url=env.get(ENV_BASE_URL, "").strip() or None,
+        frame_ancestors=env.get(ENV_FRAME_ANCESTORS, "").strip() or "'none'",
+        trusted_proxies=env.get(ENV_TRUSTED_PROXIES, "").strip() or "127.0.0.1",
+        log_format=log_format,
+        client_concurrency=int(number(ENV_CLIENT_CONCURRENCY, 0, 0)) if concurrency else None,
+        client_rate=int(number(ENV_CLIENT_RATE, 600, 0)),
     )

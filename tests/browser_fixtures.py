@@ -73,6 +73,7 @@ class Recorder:
         page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
         page.on("dialog", self._dialog)
         page.route("**/*", self._route)
+        page.add_init_script(CSP_JS)
 
     def _dialog(self, dialog: Any) -> None:
         self.visit.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -159,6 +160,11 @@ def visits(
     return visit
 
 
+CSP_JS = """window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+  e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));"""
+"""Records every Content-Security-Policy violation of the page (``facts["csp"]``)."""
+
 DRAWN_JS = """() => Array.from(document.querySelectorAll('.graph[data-graph]'))
   .every(g => g.getAttribute('data-drawn') === 'true')"""
 
@@ -188,5 +194,6 @@ FACTS_JS = """() => {
     charts: charts,
     images: document.querySelectorAll('main img').length,
     scripts: Array.from(document.scripts).map(s => s.src || '(inline)'),
+    csp: window.__csp || [],
   };
 }"""

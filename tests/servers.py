@@ -28,6 +28,10 @@ LIMITS = {
     "PLANTRACE_ROW_LIMIT": "500",
     "PLANTRACE_MAX_BODY": "8192",
     "PLANTRACE_WORKERS": "2",
+    # the test client is one address sending many requests at once: no fair-share limits
+    # (tests/api/middleware/test_fair_share.py runs its own server with them)
+    "PLANTRACE_CLIENT_CONCURRENCY": "0",
+    "PLANTRACE_CLIENT_RATE": "0",
 }
 HOSTILE_IRI = "https://w3id.org/plantrace/id/test/hostile"
 HOSTILE_TEXT = '<script>alert("x")</script> & <b>太字</b>'

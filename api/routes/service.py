@@ -1,27 +1,37 @@
-"""``/status`` (what is served, its size, the query workers) and ``/docs`` (Swagger UI).
+"""The service itself: ``/status`` (what is served, its size, the query workers), ``/healthz``
+and ``/readyz`` (for orchestrators and load balancers), and ``/docs`` (Swagger UI).
 
 ``/docs`` is Swagger UI served from the assets the ``fastapi-swagger`` package ships (mounted at
-:data:`SWAGGER_ASSETS` by :mod:`api.main`; no CDN: the page works offline); ``/openapi.json`` is
-FastAPI's schema.
+:data:`SWAGGER_ASSETS` by :mod:`api.main`; no CDN: the page works offline); its one inline script
+is allowed by its hash in the page's Content-Security-Policy. ``/openapi.json`` is FastAPI's
+schema.
 """
 
 from __future__ import annotations
 
+import asyncio
+import re
 from importlib import resources
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.deps import get_pool, get_settings, run
+from api.middleware.security import content_security_policy
 from api.views import models as m
 from api.workers.backend import Backend
+from api.workers.engine_jobs import ready
 from api.workers.engine_jobs import status as store_status
+from api.workers.http_errors import QueryError
 
 router = APIRouter()
 
 SWAGGER_ASSETS = "/static/swagger"
+READY_WAIT = 5.0
+"""Seconds ``/readyz`` waits for a worker to answer before it says the service is not ready."""
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 
 def swagger_assets() -> Path:
@@ -31,13 +41,40 @@ def swagger_assets() -> Path:
 
 @router.get("/docs", include_in_schema=False)
 async def docs(request: Request) -> HTMLResponse:
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url=request.app.openapi_url or "/openapi.json",
         title="plantrace API",
         swagger_js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
         swagger_css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
         swagger_favicon_url=f"{SWAGGER_ASSETS}/favicon-32x32.png",
     )
+    scripts = _INLINE_SCRIPT.findall(bytes(page.body).decode("utf-8"))
+    policy = content_security_policy(get_settings(request).frame_ancestors, scripts)
+    page.headers["content-security-policy"] = policy
+    return page
+
+
+@router.get("/healthz", tags=["service"], response_model=m.Health)
+async def healthz() -> m.Health:
+    """The process answers (liveness): nothing is asked of the store or the workers."""
+    return m.Health(status="ok")
+
+
+@router.get("/readyz", tags=["service"], response_model=m.Health,
+            responses={503: {"model": m.Health, "description": "not ready"}})  # fmt: skip
+async def readyz(request: Request) -> m.Health | JSONResponse:
+    """The store is open and a query worker answers a query (readiness): 503 with the reason
+    otherwise, so a load balancer sends requests elsewhere meanwhile."""
+    try:
+        await asyncio.wait_for(run(request, ready), READY_WAIT)
+    except TimeoutError:
+        reason = f"no query worker answered within {READY_WAIT:g} s"
+    except QueryError as exc:
+        reason = exc.message
+    else:
+        return m.Health(status="ready", workers=len(get_pool(request).workers()))
+    not_ready = m.Health(status="not ready", detail=reason)
+    return JSONResponse(not_ready.model_dump(exclude_none=True), 503, {"Retry-After": "1"})
 
 
 @router.get("/status", response_model=m.Status, tags=["service"])

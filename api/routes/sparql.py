@@ -16,6 +16,7 @@ killed → 503. Answers over ``PLANTRACE_ROW_LIMIT`` rows are cut: ``X-Plantrace
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 from urllib.parse import parse_qsl
 
@@ -136,6 +137,8 @@ async def _sparql(request: Request) -> Response:
         return await _service_description(request, fmt, endpoint)
     if not queries[0].strip():
         raise QueryError(400, "expected a query, got an empty text")
+    # the request's log line names the query by its hash (api.middleware.request_log)
+    request.state.query_sha256 = hashlib.sha256(queries[0].encode()).hexdigest()[:16]
     settings = get_settings(request)
     asked = SparqlRequest(
         query=queries[0],
@@ -149,6 +152,7 @@ async def _sparql(request: Request) -> Response:
         row_limit=settings.row_limit,
     )
     answer = await run(request, sparql, asked)
+    request.state.query_form = answer.form
     headers = {
         "X-Plantrace-Truncated": "true" if answer.truncated else "false",
         "X-Plantrace-Row-Limit": str(settings.row_limit),

@@ -405,6 +405,14 @@ class SearchResponse(Model):
     hits: list[SearchHit]
 
 
+class Health(Model):
+    """Whether the service is alive (``/healthz``) or ready to answer (``/readyz``)."""
+
+    status: Literal["ok", "ready", "not ready"]
+    workers: int | None = Field(default=None, description="query workers running")
+    detail: str | None = Field(default=None, description="why it is not ready")
+
+
 class WorkerInfo(Model):
     pid: int
     store: str

@@ -44,6 +44,7 @@ class SparqlAnswer:
     body: bytes
     truncated: bool
     count: int | None  # rows or triples written; None for ASK
+    form: str | None = None  # select, ask, construct, describe (for the request log)
 
 
 def _offers(form: str) -> tuple[list[str], bool]:
@@ -82,7 +83,7 @@ def sparql(engine: Engine, request: SparqlRequest) -> SparqlAnswer:
     limit = request.row_limit
     if isinstance(answer, ox.QueryBoolean):
         media = formats.choose(request.accept, request.format, formats.BOOLEAN, False)
-        return SparqlAnswer(media, formats.boolean(bool(answer), media), False, None)
+        return SparqlAnswer(media, formats.boolean(bool(answer), media), False, None, "ask")
     if isinstance(answer, ox.QuerySolutions):
         media = formats.choose(request.accept, request.format, formats.TABULAR, False)
         names = [v.value for v in answer.variables]
@@ -90,12 +91,13 @@ def sparql(engine: Engine, request: SparqlRequest) -> SparqlAnswer:
         truncated = len(rows) > limit
         rows = rows[:limit]
         body = formats.SELECT_WRITERS[media](names, rows, truncated)
-        return SparqlAnswer(media, body, truncated, len(rows))
+        return SparqlAnswer(media, body, truncated, len(rows), checked.form or "select")
     media = formats.choose(request.accept, request.format, formats.GRAPH, True)
     triples = list(islice(answer, limit + 1))
     truncated = len(triples) > limit
     triples = triples[:limit]
-    return SparqlAnswer(media, formats.triples(triples, media, truncated), truncated, len(triples))
+    body = formats.triples(triples, media, truncated)
+    return SparqlAnswer(media, body, truncated, len(triples), checked.form)
 
 
 @job
@@ -103,6 +105,12 @@ def status(engine: Engine) -> dict[str, Any]:
     """Which store the worker serves and its sizes (recorded, for a store on disk)."""
     stats = engine.store.stats()
     return {"store": engine.identity, "triples": stats.quads, "graphs": stats.graphs}
+
+
+@job
+def ready(engine: Engine) -> bool:
+    """Whether the worker's store answers a query (``/readyz``)."""
+    return engine.store.query("ASK {}").boolean is not None
 
 
 @long_job

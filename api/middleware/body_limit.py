@@ -1,4 +1,4 @@
-"""ASGI middleware of the application: the request body limit.
+"""The request body limit.
 
 A plain ASGI middleware rather than a FastAPI dependency, so that it counts the bytes as they
 arrive and refuses a body that grows past the limit without reading the rest.
@@ -6,16 +6,9 @@ arrive and refuses a body that grows past the limit without reading the rest.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
-
 from fastapi.responses import PlainTextResponse
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from api.middleware.asgi import ASGIApp, Message, Receive, Scope, Send
 
 
 class _TooLarge(Exception):

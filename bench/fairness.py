@@ -1,0 +1,135 @@
+"""The fair share under a flood: does one client hammering the service slow the others down?
+
+Run: ``.venv/bin/python bench/fairness.py [--duration 30] [--clients 4] [--flood 16]``.
+It starts ``plantrace serve`` with its default limits (two query workers, so one query at a
+time per client, and 600 a minute) on a built store, then measures the ordinary mix of
+``bench/soak.py`` (pages, JSON, SPARQL) from ``--clients`` clients twice: alone, and while one
+more client floods the service from ``--flood`` threads at once (every one of them sending the
+cross product no time limit lets finish, or ordinary requests, as fast as it can). Clients are
+told apart by ``X-Forwarded-For`` (trusted from 127.0.0.1, as from a reverse proxy). The target
+(issue: running it in public) is the others' p95 within 2× of the idle service's. The section
+is written into ``bench/RESULTS.md`` (``--no-record`` to only print).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: find `bench`
+
+from bench.common import BIN, REPO, Machine, free_port, percentile, plantrace_env, started, table
+from bench.soak import Tally, _client, _mix, _slow, address, record
+
+HEADING = "## Fair share under a flood"
+FLOODER = "10.255.255.1"
+TARGET = 2.0
+"""The others' p95 under the flood at most this many times their p95 on an idle service."""
+
+
+def _flood(base: str, deadline: float, threads: int, tally: Tally, timeout: float) -> None:
+    """``threads`` threads of one client: half send the runaway query, half the ordinary mix."""
+    workers = [
+        threading.Thread(target=_client, daemon=True, args=(
+            base, deadline, _slow if i % 2 == 0 else _mix, 9000 + i, tally, timeout, FLOODER))
+        for i in range(threads)
+    ]  # fmt: skip
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(deadline - time.monotonic() + timeout + 10)
+
+
+def _others(base: str, duration: float, clients: int, tally: Tally, timeout: float) -> None:
+    deadline = time.monotonic() + duration
+    threads = [
+        threading.Thread(target=_client, daemon=True,
+                         args=(base, deadline, _mix, i, tally, timeout, address(i)))
+        for i in range(clients)
+    ]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(duration + timeout + 10)
+
+
+def measure(base: str, duration: float, clients: int, flood: int) -> tuple[Tally, Tally, Tally]:
+    """The others' tally alone, the others' tally under the flood, and the flooder's."""
+    timeout = 60.0
+    idle, busy, flooder = Tally(), Tally(), Tally()
+    _others(base, 3.0, clients, Tally(), timeout)  # warm up
+    _others(base, duration, clients, idle, timeout)
+    flooding = threading.Thread(target=_flood, daemon=True,
+                                args=(base, time.monotonic() + duration + 2, flood, flooder,
+                                      timeout))  # fmt: skip
+    flooding.start()
+    time.sleep(1.0)  # the flood is under way before the others measure
+    _others(base, duration, clients, busy, timeout)
+    flooding.join()
+    return idle, busy, flooder
+
+
+def render(idle: Tally, busy: Tally, flooder: Tally, command: str, clients: int,
+           flood: int) -> tuple[str, bool]:  # fmt: skip
+    """The section for RESULTS.md, and whether the target is met for every kind of request."""
+    rows, met = [], True
+    for kind in sorted(idle.latency):
+        before = percentile(idle.latency[kind], 0.95)
+        after = percentile(busy.latency.get(kind, [before]), 0.95)
+        ratio = after / before if before else 1.0
+        met = met and ratio <= TARGET
+        rows.append([kind, f"{before * 1000:.0f}", f"{after * 1000:.0f}", f"{ratio:.2f}×",
+                     "met" if ratio <= TARGET else "missed"])  # fmt: skip
+    refused = sum(c.get("429", 0) for c in flooder.status.values())
+    sent = sum(sum(c.values()) for c in flooder.status.values())
+    others_refused = sum(c.get("429", 0) for c in busy.status.values())
+    lines = [HEADING, "", *Machine.now().lines(), f"- command: `{command}`", "",
+             f"{clients} clients send the ordinary mix of bench/soak.py, alone and while one "
+             f"more client floods from {flood} threads (half of them the runaway cross product); "
+             "`plantrace serve` with its default fair share (2 workers: one query at a time per "
+             "client, 600 a minute). Target: the others' p95 within "
+             f"{TARGET:g}× of the idle service's.", "",
+             *table(["request (others)", "p95 idle ms", "p95 under flood ms", "ratio", "verdict"],
+                    rows),
+             "", f"The flooding client sent {sent} requests; {refused} were refused with 429 "
+             f"(its share). The others got {others_refused} 429s.", ""]  # fmt: skip
+    return "\n".join(lines), met
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--flood", type=int, default=16)
+    parser.add_argument("--state-dir", type=Path, help="a built store (default: build one)")
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="plantrace-fair-") as tmp:
+        state = args.state_dir
+        if state is None:
+            state = Path(tmp) / "state"
+            subprocess.run([str(BIN / "plantrace"), "build", "--state-dir", str(state)],
+                           cwd=REPO, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        command = [str(BIN / "plantrace"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--state-dir", str(state)]  # fmt: skip
+        with started("plantrace serve", command, base, "/readyz", env=plantrace_env(),
+                     log=Path(tmp) / "serve.log", timeout=120):  # fmt: skip
+            idle, busy, flooder = measure(base, args.duration, args.clients, args.flood)
+    used = (f"python bench/fairness.py --duration {args.duration:g} --clients {args.clients} "
+            f"--flood {args.flood}")  # fmt: skip
+    section, met = render(idle, busy, flooder, used, args.clients, args.flood)
+    print(section)
+    if not args.no_record:
+        record(section, heading=HEADING)
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
