@@ -14,6 +14,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from fastapi import Request
 
 from api.jobs import JOBS
+from api.middleware.response_cache import do_not_store
 from api.views.validation_page import ValidationPage
 from api.workers.http_errors import QueryError
 from api.workers.pool import WorkerPool
@@ -63,12 +64,15 @@ async def validation_report(
     """The validation report of the store (of ``body``) for a page or answer that shows
     findings beside other data: None when it is not ready within ``wait`` seconds (the run goes
     on), when it failed (the rest is still worth showing), or when the data holds several
-    bodies and none was chosen."""
+    bodies and none was chosen. An answer made without a report that will come is not kept
+    (:func:`~api.middleware.response_cache.do_not_store`)."""
     try:
         report = await asyncio.wait_for(asyncio.shield(get_validation(request).get(body)), wait)
     except TimeoutError:
+        do_not_store(request)
         return None
     except QueryError as exc:
         log.warning("answered without the validation report: %s", exc.message)
+        do_not_store(request)
         return None
     return None if report.bodies else report

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from api.middleware.body_limit import BodyLimit
 from api.middleware.fair_share import FairShare
 from api.middleware.request_log import RequestLog
+from api.middleware.response_cache import ResponseCache
 from api.middleware.security import SecurityHeaders
 from api.routes import (
     admin,
@@ -36,8 +38,9 @@ from api.routes import (
     vocabulary,
 )
 from api.views.formats import NotAcceptable
+from api.web import i18n
 from api.web.assets import mount_static
-from api.workers.backend import Backend, prepare_backend
+from api.workers.backend import Backend, Generation, prepare_backend
 from api.workers.http_errors import QueryError, TimeLimit, status_of
 from api.workers.pool import WorkerPool
 from api.workers.validation_runner import ValidationCache
@@ -124,6 +127,13 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.max_body)
     app.add_middleware(FairShare, concurrency=settings.concurrency_per_client,
                        per_minute=settings.client_rate)  # fmt: skip
+
+    def generation() -> Generation | None:
+        served: Backend | None = getattr(app.state, "backend", None)
+        return served.generation() if served is not None else None
+
+    app.add_middleware(ResponseCache, generation=generation, max_bytes=settings.cache_bytes,
+                       started=time.time(), language_cookie=i18n.COOKIE)  # fmt: skip
     # Any site may read (GET) from a browser; no credentials, and no cross-site POST preflight
     # succeeds, so a page elsewhere cannot drive /admin or send what needs a preflight.
     app.add_middleware(

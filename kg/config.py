@@ -45,6 +45,8 @@ variable                           meaning                                    de
                                    once (0: no limit)                         1
 ``PLANTRACE_CLIENT_RATE``          queries one client may send per minute     ``600``
                                    (0: no limit)
+``PLANTRACE_CACHE_BYTES``          answers kept in memory until the next      ``33554432``
+                                   build, in bytes (0: none kept)
 =================================  =========================================  ======================
 
 The remote endpoints default to the layout of an Oxigraph server: a query endpoint ending in
@@ -85,6 +87,7 @@ ENV_TRUSTED_PROXIES = "PLANTRACE_TRUSTED_PROXIES"
 ENV_LOG_FORMAT = "PLANTRACE_LOG_FORMAT"
 ENV_CLIENT_CONCURRENCY = "PLANTRACE_CLIENT_CONCURRENCY"
 ENV_CLIENT_RATE = "PLANTRACE_CLIENT_RATE"
+ENV_CACHE_BYTES = "PLANTRACE_CACHE_BYTES"
 LOG_FORMATS = ("json", "plain")
 
 
@@ -132,6 +135,7 @@ class Settings:
     client_concurrency: int | None = None
     """``None``: the default, one less than the workers (at least 1); 0: no limit."""
     client_rate: int = 600
+    cache_bytes: int = 32 * 1024 * 1024
 
     @property
     def https(self) -> bool:
@@ -205,4 +209,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_format=log_format,
         client_concurrency=int(number(ENV_CLIENT_CONCURRENCY, 0, 0)) if concurrency else None,
         client_rate=int(number(ENV_CLIENT_RATE, 600, 0)),
+        cache_bytes=int(number(ENV_CACHE_BYTES, 32 * 1024 * 1024, 0)),
     )

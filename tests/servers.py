@@ -7,6 +7,7 @@ Every server is a subprocess of the test run; :meth:`Server.stop` ends it (and, 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -16,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -76,7 +78,8 @@ class Server:
     log: Path
 
     def client(self, **kwargs: object) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30, trust_env=False, **kwargs)  # type: ignore[arg-type]
+        kwargs.setdefault("timeout", 30)
+        return httpx.Client(base_url=self.url, trust_env=False, **kwargs)  # type: ignore[arg-type]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -86,6 +89,21 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+
+
+def log_lines(server: Server, request_id: str) -> list[dict[str, Any]]:
+    """The JSON request-log lines of ``request_id`` in the server's log (written once it
+    answered: waits up to 5 s for them)."""
+    deadline = time.monotonic() + 5
+    while True:
+        found = [
+            json.loads(line)
+            for line in server.log.read_text(encoding="utf-8", errors="replace").splitlines()
+            if line.startswith("{") and f'"request_id": "{request_id}"' in line
+        ]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def start(
@@ -125,6 +143,36 @@ def start_plantrace(args: list[str], env: dict[str, str], log: Path) -> Server:
                 raise RuntimeError(f"{args}: {want} query workers not up in 60 s")
             time.sleep(0.1)
     return running
+
+
+@dataclass
+class Rebuildable:
+    """A server that rebuilds on ``POST /admin/rebuild`` (``token``), on a copy of a built
+    state directory (``state``) whose sources (``sources``) are three small documents no parser
+    reads: a rebuild is quick and leaves no items."""
+
+    server: Server
+    state: Path
+    sources: Path
+    token: str
+
+    @property
+    def bearer(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def start_rebuildable(built_state: Path, tmp: Path, token: str) -> Rebuildable:
+    from conftest import FAKE_TEXTS, write_sources
+
+    state = tmp / "state"
+    shutil.copytree(built_state, state, symlinks=True)
+    sources = tmp / "sources"
+    write_sources(sources, FAKE_TEXTS)
+    # (a longer time limit: these test rebuilds, and a busy machine must not fail them)
+    env = clean_env(PLANTRACE_ADMIN_TOKEN=token, PLANTRACE_SOURCES=str(sources),
+                    PLANTRACE_QUERY_TIMEOUT="30")  # fmt: skip
+    running = start_plantrace(serve("--state-dir", str(state)), env, tmp / "serve.log")
+    return Rebuildable(running, state, sources, token)
 
 
 def serve(*options: str) -> list[str]:

@@ -4,9 +4,11 @@ The line is JSON (``PLANTRACE_LOG_FORMAT=json``, the default) or plain text (``p
 ``plantrace.access`` logger: time, method, path, status, bytes sent, duration, client, request
 id, and what the route learnt (:func:`api.middleware.asgi.state`): for ``/sparql`` the query's
 SHA-256 (``query_sha256``, the first 16 hex digits; the text itself is not logged) and form, and
-whether the request hit a time limit. A request's ``X-Request-ID`` is kept when it is a short
-token (letters, digits, ``._:-``, at most 128), else a new one is made; either is sent back in
-``X-Request-ID``, so a client's report of a 503 can be found in the log.
+whether the request hit a time limit, and how the response cache answered (``cache``: ``hit``,
+``miss`` or ``revalidated``, :mod:`api.middleware.response_cache`). A request's
+``X-Request-ID`` is kept when it is a short token (letters, digits, ``._:-``, at most 128), else
+a new one is made; either is sent back in ``X-Request-ID``, so a client's report of a 503 can be
+found in the log.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from api.middleware.asgi import ASGIApp, Message, Receive, Scope, Send, header, 
 log = logging.getLogger("plantrace.access")
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-LOGGED_STATE = ("query_sha256", "query_form", "time_limit", "refused")
+LOGGED_STATE = ("query_sha256", "query_form", "time_limit", "refused", "cache")
 """What routes and the other middleware may add to a request's line (through its state)."""
 
 

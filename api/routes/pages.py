@@ -15,6 +15,7 @@ from dataclasses import replace
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.deps import get_settings, get_validation, run, validation_report
+from api.middleware.response_cache import do_not_store
 from api.routes.params import BODY
 from api.views.dashboard import dashboard_page
 from api.views.grade_basis import disagreements, with_findings
@@ -57,8 +58,10 @@ async def dashboard(request: Request, body: str | None = BODY) -> Response:
         report = await asyncio.wait_for(validation, DASHBOARD_WAIT)  # (the run goes on)
     except TimeoutError:
         pending = True
+        do_not_store(request)
     except QueryError as exc:  # the grades are still worth showing
         log.warning("dashboard without validation summary: %s", exc.message)
+        do_not_store(request)
     return html.render(request, "dashboard.html", page=page, validation=report,
                        validation_pending=pending, disagrees=disagreements(report))  # fmt: skip
 

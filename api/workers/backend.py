@@ -22,7 +22,16 @@ import pyoxigraph as ox
 from api.workers.worker import WorkerSpec
 from kg.config import RemoteStore, Settings
 from kg.errors import PlantraceError
-from kg.store import STORE_LINK, GraphStore, StoreStats, locate, open_store
+from kg.store import STATS_FILE, STORE_LINK, GraphStore, StoreStats, locate, open_store
+
+
+@dataclass(frozen=True)
+class Generation:
+    """Which data is served (``token``: changes whenever the data may have) and when it was
+    published (``published``, seconds since the epoch)."""
+
+    token: str
+    published: float
 
 
 @dataclass
@@ -35,6 +44,20 @@ class Backend:
     spec: WorkerSpec
     description: str
     cleanup: Callable[[], None] | None = None
+
+    def generation(self) -> Generation | None:
+        """Which data the workers open now and when it was published (the response cache's
+        key, :mod:`api.middleware.response_cache`): the store the state directory's link names
+        and the time its build finished; None for a remote store, which may change without
+        the server knowing."""
+        if not isinstance(self.spec.store, Path):
+            return None
+        store = Path(self.spec.current())
+        try:
+            published = (store / STATS_FILE).stat().st_mtime
+        except OSError:
+            return None  # (a store being replaced: answer without the cache meanwhile)
+        return Generation(store.name, published)
 
     def close(self) -> None:
         if self.cleanup is not None:

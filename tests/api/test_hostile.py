@@ -109,8 +109,13 @@ def test_malformed_utf8_in_query_strings_and_bodies(server: Server) -> None:
 
 
 def test_long_inputs_are_refused_by_size(server: Server) -> None:
-    assert raw(server, "GET", "/id/" + "a" * 100_000)[0] in (404, 414, 431)
-    assert raw(server, "GET", "/api/search?q=" + "a" * 100_000)[0] in (414, 422, 431)
+    # A request line past 64 KiB is refused by the HTTP parser (httptools: 400 "Invalid HTTP
+    # request received."); shorter ones reach the routes' own limits.
+    for path in ("/id/", "/api/search?q="):
+        status, text = raw(server, "GET", path + "a" * 100_000)
+        assert status in (400, 414, 431) and text, (path, status)
+    assert raw(server, "GET", "/id/" + "a" * 60_000)[0] in (404, 414)
+    assert raw(server, "GET", "/api/search?q=" + "a" * 60_000)[0] in (414, 422)
     assert raw(server, "GET", "/api/items/" + "I" * 10_000)[0] in (404, 422)
     assert raw(server, "GET", "/api/impact?iri=" + "x" * 10_000)[0] in (414, 422)
     # A huge header block: uvicorn (h11) refuses it ("Invalid HTTP request") and closes the

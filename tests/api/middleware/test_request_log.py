@@ -5,31 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from typing import Any
 
 import httpx
 import pytest
 from conftest import run_async
-from servers import Server
+from servers import Server, log_lines
 
 from api.middleware.request_log import RequestLog
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-
-
-def lines(server: Server, request_id: str) -> list[dict[str, Any]]:
-    """The JSON log lines of ``request_id`` in the server's log (written once it answered)."""
-    deadline = time.monotonic() + 5
-    while True:
-        found = [
-            json.loads(line)
-            for line in server.log.read_text(encoding="utf-8", errors="replace").splitlines()
-            if line.startswith("{") and f'"request_id": "{request_id}"' in line
-        ]
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.1)
 
 
 def test_a_sparql_request_is_logged_with_its_query_s_hash_and_form(server: Server) -> None:
@@ -37,7 +22,7 @@ def test_a_sparql_request_is_logged_with_its_query_s_hash_and_form(server: Serve
     with server.client() as c:
         answer = c.get("/sparql", params={"query": query}, headers={"X-Request-ID": "log-test-1"})
     assert answer.headers["x-request-id"] == "log-test-1"
-    (line,) = lines(server, "log-test-1")
+    (line,) = log_lines(server, "log-test-1")
     assert line["method"] == "GET" and line["path"] == "/sparql" and line["status"] == 200
     assert line["query_sha256"] == hashlib.sha256(query.encode()).hexdigest()[:16]
     assert line["query_form"] == "select" and line["bytes"] == len(answer.content)
@@ -49,7 +34,7 @@ def test_a_time_limit_is_logged(server: Server) -> None:
     with server.client() as c:
         answer = c.get("/sparql", params={"query": RUNAWAY}, headers={"X-Request-ID": "slow-1"})
     assert answer.status_code == 503
-    (line,) = lines(server, "slow-1")
+    (line,) = log_lines(server, "slow-1")
     assert line["status"] == 503 and line["time_limit"] is True and "query_form" not in line
 
 
@@ -58,7 +43,7 @@ def test_a_request_id_is_made_when_none_or_a_bad_one_is_sent(server: Server) -> 
         made = c.get("/healthz").headers["x-request-id"]
         bad = c.get("/healthz", headers={"X-Request-ID": "a b" * 60}).headers["x-request-id"]
     assert len(made) == 32 and len(bad) == 32 and made != bad
-    assert lines(server, made)[0]["path"] == "/healthz"
+    assert log_lines(server, made)[0]["path"] == "/healthz"
 
 
 def test_the_plain_format(caplog: pytest.LogCaptureFixture) -> None:

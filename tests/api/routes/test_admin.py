@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import FAKE_TEXTS, write_sources
-from servers import Server, clean_env, serve, start_plantrace
+from servers import Rebuildable, Server, start_rebuildable
 
 from kg.store import STORE_LINK
 
@@ -24,26 +21,13 @@ TOKEN = "s3cret-token-for-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@dataclass
-class Admin:
-    server: Server
-    state: Path
-    sources: Path
-
-
 @pytest.fixture(scope="module")
-def admin(built_state: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Admin]:
+def admin(built_state: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rebuildable]:
     """A server with the token, on a copy of the built store, whose sources are three small
     documents no registered parser reads (so a rebuild is quick and visibly different)."""
-    tmp = tmp_path_factory.mktemp("admin")
-    state = tmp / "state"
-    shutil.copytree(built_state, state, symlinks=True)
-    sources = tmp / "sources"
-    write_sources(sources, FAKE_TEXTS)
-    env = clean_env(PLANTRACE_ADMIN_TOKEN=TOKEN, PLANTRACE_SOURCES=str(sources))
-    running = start_plantrace(serve("--state-dir", str(state)), env, tmp / "serve.log")
-    yield Admin(running, state, sources)
-    running.stop()
+    running = start_rebuildable(built_state, tmp_path_factory.mktemp("admin"), TOKEN)
+    yield running
+    running.server.stop()
 
 
 def test_off_by_default(server: Server) -> None:
@@ -59,7 +43,7 @@ def test_off_by_default(server: Server) -> None:
     [None, "", "Bearer", f"Bearer  {TOKEN}x", f"Bearer {TOKEN}x", f"Bearer {TOKEN[:-1]}",
      f"Basic {TOKEN}", f"Token {TOKEN}", TOKEN, f"Bearer {TOKEN.upper()}", "Bearer \u00e9"],
 )  # fmt: skip
-def test_wrong_or_missing_token_is_401(admin: Admin, authorization: str | None) -> None:
+def test_wrong_or_missing_token_is_401(admin: Rebuildable, authorization: str | None) -> None:
     headers = {} if authorization is None else {"Authorization": authorization.encode("latin-1")}
     with admin.server.client() as c:
         for method in ("POST", "GET"):
@@ -71,7 +55,7 @@ def test_wrong_or_missing_token_is_401(admin: Admin, authorization: str | None) 
     assert os.readlink(admin.state / STORE_LINK)  # nothing was started
 
 
-def test_cross_site_pages_cannot_drive_it(admin: Admin) -> None:
+def test_cross_site_pages_cannot_drive_it(admin: Rebuildable) -> None:
     preflight = {"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST",
                  "Access-Control-Request-Headers": "authorization"}  # fmt: skip
     with admin.server.client() as c:
@@ -96,7 +80,7 @@ def _items(c: httpx.Client) -> int:
     return len(got["items"])
 
 
-def test_rebuild_failing_then_succeeding(admin: Admin) -> None:
+def test_rebuild_failing_then_succeeding(admin: Rebuildable) -> None:
     link = admin.state / STORE_LINK
     before = os.readlink(link)
     with admin.server.client() as c:
