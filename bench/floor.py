@@ -8,6 +8,9 @@ the event loop, the answer written by pyoxigraph's own serializer. No guard, no 
 no row limit, no worker process: not a server to use, only the lower bound of any server on
 this stack.
 
+It also serves the files of ``PLANTRACE_FLOOR_STATIC`` under ``/static`` (Starlette's
+``StaticFiles``): the least a page can cost, for :mod:`bench.request_cost`.
+
 Run: ``PLANTRACE_FLOOR_STORE=<store dir> uvicorn bench.floor:app --port N``.
 """
 
@@ -18,14 +21,19 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 
 from kg.store import PREFIXES
 
 STORE = "PLANTRACE_FLOOR_STORE"
 """The environment variable naming the store directory (opened read-only)."""
+STATIC = "PLANTRACE_FLOOR_STATIC"
+"""The environment variable naming a directory of files to serve under ``/static``."""
 
 app = FastAPI()
 _store = ox.Store.read_only(os.environ[STORE]) if STORE in os.environ else None
+if STATIC in os.environ:
+    app.mount("/static", StaticFiles(directory=os.environ[STATIC]))
 
 
 @app.post("/sparql")

@@ -9,7 +9,9 @@ In one run, on this machine, one step after the other (nothing else of the run i
    loaded once per size and seed): plantrace, the Oxigraph server and rdflib-endpoint on the
    same store and queries (:mod:`bench.peers`): latency, throughput, start-up, memory;
 3. a short load and soak of ``plantrace serve`` on the J-LIS store (:mod:`bench.soak`);
-4. validation time on synthetic data of growing size, and its log-log slope;
+4. the cost of a request at J-LIS size: repeated and never-seen queries, warm pages against
+   static files, mixed-load throughput, memory (:mod:`bench.request_cost`, issue 21);
+5. validation time on synthetic data of growing size, and its log-log slope;
 
 then the targets of the issue, each met or missed with its numbers. The output names the
 machine, the date, the load before the run and this command. ``--quick`` runs few repeats, short
@@ -28,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: find `bench`
 
-from bench import peers, profile
+from bench import peers, profile, request_cost
 from bench.common import REPO, Machine, mib, say, table
 from bench.datasets import DEFAULT_CACHE, JLIS, Data
 from bench.peers import FIRST_QUERY, OXIGRAPH, PLANTRACE, RDFLIB, READY, SizeRun
@@ -234,6 +236,7 @@ class Results:
     runs: list[SizeRun]
     soak: Report | None
     profile: str | None = None  # the body of bench/profile.py's section
+    cost: request_cost.CostRun | None = None
 
 
 def render(r: Results) -> str:
@@ -272,6 +275,8 @@ def render(r: Results) -> str:
         parts += [profile.HEADING, "", r.profile]
     if r.soak:
         parts += [SOAK_HEADING, "", r.soak.body()]
+    if r.cost:
+        parts += [request_cost.HEADING, "", request_cost.render([r.cost])]
     return "\n".join(parts)
 
 
@@ -331,10 +336,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if soak_s > 0 and jlis_data is not None:
             say(f"soak: {soak_s:g} s")
             report = serve_and_soak(jlis_data.state, soak_s, 16, 1, 1.0, logs / "soak.log")
+        cost = None
+        if jlis_data is not None:
+            static = work / "static"
+            static.mkdir()
+            cost = request_cost.measure(jlis_data, 20 if quick else 200, logs, static)
         # last: it fills this process with rdflib graphs, which would slow the client above
         say(f"validation growth: {bodies} bodies")
         grown = growth(bodies, args.seed, args.cache) if bodies else None
-    text = render(Results(machine, command, settings, jlis_v, grown, runs, report, layers))
+    text = render(Results(machine, command, settings, jlis_v, grown, runs, report, layers, cost))
     args.out.write_text(text, encoding="utf-8")
     print(text)
     say(f"written: {args.out}")

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from bench import floor
+from bench import floor, request_cost
 from bench.common import Latency, Machine, Memory
 from bench.peers import (
     FIRST_QUERY,
@@ -216,3 +216,25 @@ def test_the_floor_app_answers_the_protocol(monkeypatch: pytest.MonkeyPatch) -> 
     got = client.post("/sparql", data={"query": "SELECT ?o { ?s ?p ?o }"})
     assert got.json()["results"]["bindings"] == [{"o": {"type": "literal", "value": "値"}}]
     assert client.post("/sparql", data={"query": "ASK { ?s ?p 1 }"}).json()["boolean"] is False
+
+
+def _cost(plantrace_ms: float, rps: float, memory_mib: int) -> request_cost.CostRun:
+    def p(ms: float) -> Latency:
+        return Latency(ms, ms * 2, 10)
+
+    run = request_cost.CostRun("jlis", 10_000)
+    for what in ("grade matrix", request_cost.ASK):
+        by = {request_cost.PLANTRACE: p(plantrace_ms), request_cost.OXIGRAPH: p(1)}
+        run.repeated[what], run.fresh[what] = by, dict(by)
+    run.pages["/"] = {request_cost.PLANTRACE: p(plantrace_ms), request_cost.STATIC: p(1)}
+    run.rps, run.memory_kib, run.processes = rps, memory_mib * 1024, 4
+    return run
+
+
+def test_request_cost_verdicts() -> None:
+    met = request_cost.verdicts(_cost(0.9, 100, 150))
+    assert [v.met for v in met] == [True] * 6
+    missed = request_cost.verdicts(_cost(2.0, 60, 250))
+    assert [v.met for v in missed] == [False, False, True, True, False, False]
+    text = request_cost.render([_cost(2.0, 60, 250)])
+    assert "grade matrix 2.00×" in text and "**missed**" in text and "250 MiB" in text

@@ -6,6 +6,10 @@ result is kept for :data:`REMOTE_TTL` seconds — and shared by the requests wai
 runs in a :class:`~api.workers.pool.WorkerPool` of its own, at a lower CPU priority, under the
 export time limit, so it never holds up the workers that answer queries and pages. On data of
 several bodies it runs for one body at a time (``?body=``).
+
+That worker is started for a run and stopped when no run is left: pySHACL and the graph it
+validates would otherwise hold a hundred MiB or more between builds for nothing (the reports
+are kept here, in the server).
 """
 
 from __future__ import annotations
@@ -43,10 +47,10 @@ class ValidationCache:
     def __init__(self, backend: Backend, timeout: float) -> None:
         self.backend = backend
         self.timeout = timeout
-        self.pool = WorkerPool(replace(backend.spec, nice=VALIDATION_NICE), 1)
+        self.pool: WorkerPool | None = None  # while runs are under way
+        self.running = 0
         self.key: tuple[str, float] | None = None
         self.tasks: dict[str | None, asyncio.Task[ValidationPage]] = {}
-        self._started = False
         self._lock = asyncio.Lock()
 
     def _key(self) -> tuple[str, float]:
@@ -55,10 +59,20 @@ class ValidationCache:
 
     async def _compute(self, body: str | None) -> ValidationPage:
         async with self._lock:
-            if not self._started:
-                await self.pool.start()
-                self._started = True
-        return await self.pool.run(validation_page, self.timeout, body=body)
+            if self.pool is None:
+                pool = WorkerPool(replace(self.backend.spec, nice=VALIDATION_NICE), 1)
+                await pool.start()  # (closes itself if it cannot start)
+                self.pool = pool
+            pool = self.pool
+            self.running += 1
+        try:
+            return await pool.run(validation_page, self.timeout, body=body)
+        finally:
+            async with self._lock:
+                self.running -= 1
+                if self.running == 0 and self.pool is pool:
+                    self.pool = None
+                    await pool.close()
 
     def refresh(self, body: str | None = None) -> asyncio.Task[ValidationPage]:
         """The run for the current store and ``body``: the one under way or done, else a new
@@ -84,7 +98,8 @@ class ValidationCache:
         for task in self.tasks.values():
             if not task.done():
                 task.cancel()
-        await self.pool.close()
+        if self.pool is not None:
+            await self.pool.close()
 
 
 def _failed(task: asyncio.Task[ValidationPage]) -> bool:
