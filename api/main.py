@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.middleware.body_limit import BodyLimit
 from api.middleware.fair_share import FairShare
+from api.middleware.public_url import PublicURL
 from api.middleware.request_log import RequestLog
 from api.middleware.response_cache import ResponseCache
 from api.middleware.security import SecurityHeaders
@@ -38,6 +39,7 @@ from api.routes import (
     vocabulary,
 )
 from api.views.formats import NotAcceptable
+from api.views.links import route_path
 from api.web import i18n
 from api.web.assets import mount_static
 from api.workers.backend import Backend, Generation, prepare_backend
@@ -116,7 +118,7 @@ def create_app(
         if isinstance(exc, TimeLimit):  # (for the request's log line)
             request.state.time_limit = True
         headers = {"Retry-After": "1"} if status == 503 else None
-        if request.url.path.startswith(("/api/", "/status")):
+        if route_path(request.scope).startswith(("/api/", "/status")):
             return JSONResponse({"detail": message}, status, headers=headers)
         return PlainTextResponse(message, status, headers=headers)
 
@@ -134,6 +136,7 @@ def create_app(
 
     app.add_middleware(ResponseCache, generation=generation, max_bytes=settings.cache_bytes,
                        started=time.time(), language_cookie=i18n.COOKIE)  # fmt: skip
+    app.add_middleware(PublicURL, base_url=settings.base_url)
     # Any site may read (GET) from a browser; no credentials, and no cross-site POST preflight
     # succeeds, so a page elsewhere cannot drive /admin or send what needs a preflight.
     app.add_middleware(

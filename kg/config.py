@@ -60,6 +60,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kg.errors import PlantraceError
 
@@ -182,6 +183,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     log_format = env.get(ENV_LOG_FORMAT, "").strip().lower() or "json"
     if log_format not in LOG_FORMATS:
         raise PlantraceError(f"{ENV_LOG_FORMAT}: expected json or plain, got {log_format!r}")
+    base_url = env.get(ENV_BASE_URL, "").strip() or None
+    if base_url is not None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise PlantraceError(
+                f"{ENV_BASE_URL}: expected the public http(s) URL of the service, such as "
+                f"https://www.example.lg.jp/plantrace/, got {base_url!r}"
+            )
     concurrency = env.get(ENV_CLIENT_CONCURRENCY, "").strip()
     store_url = env.get(ENV_STORE, "").strip()
     dataset = env.get(ENV_DATASET, "").strip()
@@ -203,7 +212,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         workers=int(number(ENV_WORKERS, 2, 1)),
         worker_memory_mib=int(number(ENV_WORKER_MEMORY, 4096, 0)),
         admin_token=env.get(ENV_ADMIN_TOKEN, "").strip() or None,
-        base_url=env.get(ENV_BASE_URL, "").strip() or None,
+        base_url=base_url,
         frame_ancestors=env.get(ENV_FRAME_ANCESTORS, "").strip() or "'none'",
         trusted_proxies=env.get(ENV_TRUSTED_PROXIES, "").strip() or "127.0.0.1",
         log_format=log_format,

@@ -107,10 +107,12 @@ def log_lines(server: Server, request_id: str) -> list[dict[str, Any]]:
 
 
 def start(
-    args: list[str], env: dict[str, str], log: Path, ready: str, timeout: float = 90
+    args: list[str], env: dict[str, str], log: Path, ready: str, timeout: float = 90,
+    port: int | None = None,
 ) -> Server:
-    """Start ``args``, wait until ``GET ready`` answers 200."""
-    port = free_port()
+    """Start ``args`` (``{port}`` in them: ``port``, else a free one), wait until ``GET ready``
+    answers 200."""
+    port = port or free_port()
     args = [a.replace("{port}", str(port)) for a in args]
     out = open(log, "wb")  # noqa: SIM115 - the server writes to it until it stops
     process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)

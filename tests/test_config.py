@@ -66,3 +66,11 @@ def test_remote_endpoints() -> None:
     assert fuseki == RemoteStore("http://h/ds/sparql", "http://h/ds/update", "http://h/ds/data")
     other = RemoteStore.at("http://h/endpoint")
     assert other.update == other.gsp == "http://h/endpoint"
+
+
+@pytest.mark.parametrize("value", ["plantrace", "/plantrace/", "ftp://host/x", "https://"])
+def test_a_base_url_that_is_not_one_is_a_one_line_error(value: str) -> None:
+    with pytest.raises(PlantraceError, match=r"^PLANTRACE_BASE_URL: expected the public") as err:
+        load_settings({"PLANTRACE_BASE_URL": value})
+    assert "\n" not in str(err.value)
+    assert load_settings({"PLANTRACE_BASE_URL": "https://a.example/p/"}).https

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from api.middleware.asgi import ASGIApp, Receive, Scope, Send, state
+from api.views.links import route_path
 
 LIMITED = ("/sparql", "/api/")
 """The paths whose requests run a client's queries."""
@@ -45,7 +46,7 @@ class FairShare:
         self.buckets: dict[str, _Bucket] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = str(scope.get("path", ""))
+        path = route_path(scope)
         if scope["type"] != "http" or scope.get("method") == "OPTIONS" or not (
             path == LIMITED[0] or path.startswith(LIMITED[1])
         ):
@@ -96,7 +97,7 @@ class FairShare:
 
 async def _refuse(scope: Scope, send: Send, retry: int, message: str) -> None:
     """429 with ``Retry-After``: JSON for the JSON API, text for ``/sparql``."""
-    if str(scope.get("path", "")).startswith("/api/"):
+    if route_path(scope).startswith("/api/"):
         body, media = json.dumps({"detail": message}).encode(), b"application/json"
     else:
         body, media = message.encode(), b"text/plain; charset=utf-8"

@@ -37,7 +37,16 @@ from typing import NamedTuple
 
 from starlette.requests import HTTPConnection
 
-from api.middleware.asgi import ASGIApp, Message, Receive, Scope, Send, header, state
+from api.middleware.asgi import (
+    ASGIApp,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    header,
+    state,
+)
+from api.views.links import route_path
 from api.workers.backend import Generation
 
 UNCACHED = ("/status", "/healthz", "/readyz", "/admin", "/static")
@@ -91,7 +100,7 @@ class ResponseCache:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
-        path = str(scope.get("path", ""))
+        path = route_path(scope)
         generation = self.generation() if scope["type"] == "http" else None
         posted = method == "POST" and path == POSTED
         if (

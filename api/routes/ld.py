@@ -48,6 +48,9 @@ def requested_iri(request: Request) -> str:
     """The IRI a ``/id/…`` request names."""
     raw = request.scope.get("raw_path") or request.url.path.encode()
     path = raw.decode("latin-1").split("?", 1)[0]
+    root = request.scope.get("root_path", "")
+    if root and path.startswith(root + "/"):  # (served under a prefix: PLANTRACE_BASE_URL)
+        path = path[len(root) :]
     iri = f"{PTID}{uri_to_iri(path[len('/id/') :])}"
     return iri_or_refuse(iri, 404, f"{path}: not an IRI of this dataset")
 

@@ -42,7 +42,7 @@ def swagger_assets() -> Path:
 @router.get("/docs", include_in_schema=False)
 async def docs(request: Request) -> HTMLResponse:
     page = get_swagger_ui_html(
-        openapi_url=request.app.openapi_url or "/openapi.json",
+        openapi_url=request.scope.get("root_path", "") + (request.app.openapi_url or ""),
         title="plantrace API",
         swagger_js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
         swagger_css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",

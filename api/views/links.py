@@ -6,6 +6,8 @@ service (``/id/…``, ``/items/{code}``, ``/statutes/…``, ``/ontology#Term``) 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from kg.namespaces import PT, PTID
@@ -17,6 +19,18 @@ PTID_NS = str(PTID)
 """The namespace of instance IRIs, as a string."""
 LAW = f"{PTID}law/"
 """Where statute and provision IRIs live."""
+
+
+def route_path(scope: Mapping[str, Any]) -> str:
+    """The path of a request (its ASGI ``scope``) within the service: without the prefix the
+    service is served under (``root_path``, set from ``PLANTRACE_BASE_URL`` by
+    :mod:`api.middleware.public_url`). What the pages link is relative to the service, so
+    links made from a request's path start from this."""
+    path = str(scope.get("path", ""))
+    root = str(scope.get("root_path", ""))
+    if root and (path == root or path.startswith(root + "/")):
+        return path[len(root) :] or "/"
+    return path
 
 
 def item_url(code: str, body: str | None = None) -> str:

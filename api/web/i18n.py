@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
+from api.views.links import route_path
+
 LANGS = ("ja", "en")
 DEFAULT = "ja"
 COOKIE = "plantrace_lang"
@@ -270,4 +272,4 @@ def switch_url(request: Request, lang: str) -> str:
     """This page's path and query with ``lang`` set (a relative URL: the same origin)."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     params.append(("lang", lang))
-    return f"{request.url.path}?{urlencode(params)}"
+    return f"{route_path(request.scope)}?{urlencode(params)}"

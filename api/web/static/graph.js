@@ -4,6 +4,8 @@
    opens its page (only same-site paths are followed). */
 (function () {
   "use strict";
+  /* the path the service is served under (PLANTRACE_BASE_URL), "" at the root */
+  var ROOT = document.documentElement.getAttribute("data-root") || "";
 
   function tip(text) {
     var el = document.createElement("div");
@@ -42,7 +44,7 @@
     var urls = {};
     data.nodes.forEach(function (n) {
       if (typeof n.url === "string" && n.url.charAt(0) === "/" && n.url.charAt(1) !== "/") {
-        urls[n.id] = n.url;
+        urls[n.id] = ROOT + n.url;
       }
       if (typeof n.title === "string") { n.title = tip(n.title); }
     });

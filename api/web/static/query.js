@@ -4,13 +4,15 @@
 (function () {
   "use strict";
   var ID = "https://w3id.org/plantrace/id/";
+  /* the path the service is served under (PLANTRACE_BASE_URL), "" at the root */
+  var ROOT = document.documentElement.getAttribute("data-root") || "";
 
   function cell(term) {
     var td = document.createElement("td");
     if (!term) { return td; }
     if (term.type === "uri" && term.value.indexOf(ID) === 0) {
       var a = document.createElement("a");
-      a.href = "/id/" + term.value.substring(ID.length);
+      a.href = ROOT + "/id/" + term.value.substring(ID.length);
       a.textContent = term.value.substring(ID.length);
       td.appendChild(a);
     } else {
@@ -60,7 +62,7 @@
     var body = new URLSearchParams();
     body.set("query", form.elements.query.value);
     out.setAttribute("data-state", "running");
-    fetch("/sparql", {
+    fetch(ROOT + "/sparql", {
       method: "POST",
       headers: { "Accept": "application/sparql-results+json" },
       body: body

@@ -86,7 +86,8 @@ def test_a_flooding_client_leaves_a_worker_to_the_others(shared: Server) -> None
         runaway = pool.submit(get, "10.0.0.1", RUNAWAY)
         time.sleep(0.5)
         refused, _ = get("10.0.0.1", "ASK {}")
-        answered, took = get("10.0.0.2", "ASK {}")
+        answered, _ = get("10.0.0.2", "ASK {}")
+        held = not runaway.done()  # B was answered while A's runaway still held its worker
         assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
-        assert answered.status_code == 200 and took < 1.0
+        assert answered.status_code == 200 and held
         assert runaway.result()[0].status_code == 503  # stopped at the time limit
