@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,13 @@ class SourceDocument:
     sha256: str
     publisher: Publisher
     path: Path
+
+    @property
+    def issued_date(self) -> date | None:
+        """The issue date as a date; a month (``YYYY-MM``) counts from its first day."""
+        if self.issued is None:
+            return None
+        return date.fromisoformat(self.issued if len(self.issued) == 10 else self.issued + "-01")
 
     def read_bytes(self) -> bytes:
         """The document's bytes, after checking them against the manifest's digest."""
@@ -117,6 +125,14 @@ def _document(entry: dict[str, Any], publisher: Publisher, manifest: Path) -> So
             f"{manifest}: expected issued as YYYY-MM or YYYY-MM-DD, "
             f"found {issued!r} for {entry['id']}"
         )
+    if issued is not None:
+        try:
+            date.fromisoformat(str(issued) if len(str(issued)) == 10 else f"{issued}-01")
+        except ValueError:
+            raise PlantraceError(
+                f"{manifest}: expected issued to be a calendar date, found {issued!r} for "
+                f"{entry['id']}"
+            ) from None
     year = entry.get("fiscal_year")
     return SourceDocument(
         id=str(entry["id"]),

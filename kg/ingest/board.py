@@ -39,6 +39,8 @@ from kg.records import Clause, DocumentDate, DocumentRecords, Opinion, Period, S
 from kg.text import era_to_year, fiscal_years_in, match_key, nfkc
 
 KIND = "board-material"
+ISSUES = frozenset({"goal", "plan", "annual"})
+"""The material states the goal (its table), the proposed plan and annual plan in full."""
 
 _PROPOSAL = re.compile(r"^議案第([0-9０-９]+)号\s*(.*)$")
 _MATERIAL = re.compile(r"^参考資料\s*([0-9０-９]+)\s*(.*)$")
@@ -95,7 +97,7 @@ def parse(text: str, doc: str) -> DocumentRecords:
     if not years:
         raise ParseError(doc, "the annual plan's title names no fiscal year (expected 令和N年度)")
 
-    records = DocumentRecords(doc=doc, kind=KIND, year=years[0])
+    records = DocumentRecords(doc=doc, kind=KIND, year=years[0], issues=ISSUES)
     goal_ix = _add(records, goal, "goal", None, doc)
     plan_ix = _add(records, plan, "plan", None, doc)
     annual_ix = _add(records, annual, "annual", years[0], doc)
@@ -570,7 +572,7 @@ def _link(
             continue
         texts = [records.clauses[child_ix[n]].text for n in members]
         targets = [records.clauses[parent_ix[n]].text for n in candidates]
-        for n, k in zip(members, _align(texts, targets), strict=True):
+        for n, k in zip(members, align(texts, targets), strict=True):
             records.clauses[child_ix[n]].implements = parent_ix[candidates[k]]
 
 
@@ -583,7 +585,7 @@ def _similarity(a: set[str], b: set[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
 
 
-def _align(children: list[str], parents: list[str]) -> list[int]:
+def align(children: list[str], parents: list[str]) -> list[int]:
     """For each child, the parent it implements: in order (never back up), most alike."""
     sims = [[_similarity(_bigrams(c), pb) for pb in map(_bigrams, parents)] for c in children]
     m = len(parents)
