@@ -98,9 +98,10 @@ def link(
     """
     report = LinkReport()
     ordered = chronological(docs, dates or {})
+    dated = [(d, _when(d, dates or {})) for d in ordered]
     _assign_items(ordered, report)
-    _join(ordered, report, "clause", clause_groups, lambda c: c.text)
-    _join(ordered, report, "indicator", indicator_groups, lambda i: i.label)
+    _join(dated, report, "clause", clause_groups, lambda c: c.text)
+    _join(dated, report, "indicator", indicator_groups, lambda i: i.label)
     laws = _Laws(ordered)
     _resolve_legal_basis(ordered, laws, report)
     _authorize(ordered, laws, report)
@@ -122,13 +123,18 @@ def chronological(
     everything when no dates are known, keeps the order given after that.
     """
 
-    def when(n: int, doc: DocumentRecords) -> tuple[date, bool, int]:
-        day = dates.get(doc.doc)
-        if day is None and doc.doc in dates and doc.year is not None:
-            day = date(doc.year + 1, 3, 31)
-        return day or date.max, doc.kind != PREFERRED_KIND, n
+    def order(n: int, doc: DocumentRecords) -> tuple[date, bool, int]:
+        return _when(doc, dates), doc.kind != PREFERRED_KIND, n
 
-    return [d for n, d in sorted(enumerate(docs), key=lambda nd: when(*nd))]
+    return [d for n, d in sorted(enumerate(docs), key=lambda nd: order(*nd))]
+
+
+def _when(doc: DocumentRecords, dates: Mapping[str, date | None]) -> date:
+    """Where ``doc`` stands in time (see :func:`chronological`)."""
+    day = dates.get(doc.doc)
+    if day is None and doc.doc in dates and doc.year is not None:
+        day = date(doc.year + 1, 3, 31)
+    return day or date.max
 
 
 def similarity(a: str, b: str) -> float:
@@ -203,6 +209,7 @@ class _Entry:
     key: str
     text: str
     canonical: bool  # the node's first reading (False: one part of a divided reading)
+    when: date = date.max  # the date of the document it was read from (see chronological)
 
 
 RUN = 4
@@ -210,7 +217,7 @@ RUN = 4
 
 
 def _join(
-    docs: Sequence[DocumentRecords],
+    docs: Sequence[tuple[DocumentRecords, date]],
     report: LinkReport,
     kind: str,
     groups_of: Callable[[DocumentRecords], Mapping[Group, Sequence[_Keyed]]],
@@ -227,24 +234,36 @@ def _join(
     decide.
     """
     entries: dict[Group, list[_Entry]] = {}
-    for doc in docs:
+    for doc, when in docs:
         for group, records in groups_of(doc).items():
             known = entries.setdefault(group, [])
             taken: set[int] = set()
             left: list[_Keyed] = []
-            for record in records:
-                free = [(n, e) for n, e in enumerate(known) if n not in taken]
+            matched: dict[int, int] = {}  # record index → entry index
+            for i, record in enumerate(records):
+                free = [(n, e) for n, e in enumerate(known) if n not in taken
+                        and _same_numbers(e, text_of(record), when)]  # fmt: skip
                 hit = _best(free, text_of(record), lambda ne: ne[1].text)
                 if hit is None:
                     left.append(record)
                     continue
                 taken.add(hit[0])
+                matched[i] = hit[0]
                 record.key = hit[1].key
                 report.count(f"{kind}s joined across documents")
-            division = _Division(known, taken, text_of, report, kind)
-            left = division.divided(division.merged(left))
+            division = _Division(known, taken, text_of, report, kind, when)
+            left = division.divided(division.merged(division.continued(records, matched, left)))
             for record in left:
-                known.append(_Entry(match_key(text_of(record)), text_of(record), True))
+                known.append(_Entry(match_key(text_of(record)), text_of(record), True, when))
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _same_numbers(entry: _Entry, text: str, when: date) -> bool:
+    """Whether a reading may be the same text as ``entry``: a later document that states
+    other numbers (95% → 97%) states a new version, however alike the words are."""
+    return entry.when >= when or _NUMBER.findall(nfkc(entry.text)) == _NUMBER.findall(nfkc(text))
 
 
 def _runs(n: int) -> Iterator[tuple[int, int]]:
@@ -263,6 +282,30 @@ class _Division:
     text_of: Callable[[Any], str]
     report: LinkReport
     kind: str
+    when: date
+
+    def continued(
+        self, records: Sequence[_Keyed], matched: Mapping[int, int], left: list[_Keyed]
+    ) -> list[_Keyed]:
+        """Records that end the clause the record before them starts (a plan printed alone
+        ends a paragraph where the board material's table runs on): together they are the
+        same text as its node, closer than the record before alone. The others."""
+        rest = []
+        for i, record in enumerate(records):
+            if not any(r is record for r in left):
+                continue
+            n = matched.get(i - 1)
+            if n is not None:
+                entry = self.known[n]
+                before = self.text_of(records[i - 1])
+                together = similarity(before + self.text_of(record), entry.text)
+                if together >= SIMILAR and together > similarity(before, entry.text):
+                    record.key = entry.key
+                    self.known.append(_Entry(entry.key, self.text_of(record), False, self.when))
+                    self.report.count(f"{self.kind}s read as one of another document")
+                    continue
+            rest.append(record)
+        return rest
 
     def merged(self, records: list[_Keyed]) -> list[_Keyed]:
         """Records that are the same text as consecutive nodes together (I-9's plan: the FY2025
@@ -302,7 +345,9 @@ class _Division:
                 if similarity(together, entry.text) >= SIMILAR:
                     for record in records[start:end]:
                         record.key = entry.key
-                        self.known.append(_Entry(entry.key, self.text_of(record), False))
+                        self.known.append(
+                            _Entry(entry.key, self.text_of(record), False, self.when)
+                        )
                     used.update(range(start, end))
                     self.taken.add(n)
                     self.report.count(f"{self.kind}s read as one of another document", end - start)

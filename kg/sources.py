@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -96,6 +97,32 @@ def decode_text(data: bytes, path: Path | str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PlantraceError(f"{path}: expected UTF-8 text (byte {exc.start} is not)") from exc
+
+
+def read_manifest_json(path: Path) -> dict[str, Any]:
+    """The manifest as JSON, for changing it (:func:`write_atomically` writes it back)."""
+    load_manifest(path)  # checked first: a broken manifest is not edited further
+    raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return raw
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, flushed to
+    disk, then renamed over it. A failure leaves the previous file as it was."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def manifest_bytes(raw: dict[str, Any]) -> bytes:
+    """The manifest's JSON as written: UTF-8, Japanese as is, two-space indent."""
+    return (json.dumps(raw, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def load_manifest(path: Path) -> Manifest:

@@ -14,8 +14,10 @@ import pytest
 from conftest import SOURCES, write_sources
 
 from kg.build import BuildSummary, fill, summarize
+from kg.namespaces import PT
 from kg.sources import load_manifest
 from kg.store import GraphStore
+from kg.validate import store_graph, validate
 
 BOARD = "https://w3id.org/plantrace/id/jlis/doc/board-material-2021-09-01"
 FY2025 = "https://w3id.org/plantrace/id/jlis/doc/self-evaluation-fy2025"
@@ -39,7 +41,8 @@ def _rows(store: GraphStore, sparql: str) -> list[dict[str, str]]:
 
 
 def _text(store: GraphStore, node: str) -> str:
-    rows = _rows(store, f"SELECT ?t WHERE {{ <{node}> (pt:text|rdfs:label) ?t }} ORDER BY ?t")
+    rows = _rows(store, f"SELECT ?t WHERE {{ <{node}> pt:text ?t }} ORDER BY ?t")
+    rows = rows or _rows(store, f"SELECT ?t WHERE {{ <{node}> rdfs:label ?t }} ORDER BY ?t")
     return rows[0]["t"]
 
 
@@ -87,10 +90,11 @@ def test_i9_plan_printed_as_one_clause_is_not_a_revision(
 def test_evaluation_viewpoints_fy2021_to_fy2025(
     real_build: tuple[GraphStore, BuildSummary],
 ) -> None:
-    """The FY2025 report rewrote viewpoints: I-9's after the 在留カード law, I-11's, I-2's."""
+    """The FY2025 report rewrote viewpoints: I-9's after the 在留カード law, I-11's, I-2's, and
+    I-1's (令和３年度中に…強化 → …確保: other words and one number fewer)."""
     store, _ = real_build
     viewpoints = {r["code"]: r for r in _rows(store, REVISIONS) if "Viewpoint" in r["kind"]}
-    assert set(viewpoints) == {"I-2", "I-9", "I-11"}
+    assert set(viewpoints) == {"I-1", "I-2", "I-9", "I-11"}
     i9 = viewpoints["I-9"]
     assert "令和７年度中に在留カード" in _text(store, i9["old"])
     assert "出入国管理及び難民認定法等一部改正法の公布" in _text(store, i9["new"])
@@ -131,7 +135,7 @@ def test_build_lists_revisions_instead_of_not_matched(
     assert "revised: plan clause III-3 in self-evaluation-fy2025" in text
     assert "revised: indicator I-9 in self-evaluation-fy2025" in text
     assert "dropped: indicator I-1 in self-evaluation-fy2025" in text
-    assert "changed by later documents: 4 revised, 9 added, 9 dropped" in text
+    assert "changed by later documents: 5 revised, 9 added, 9 dropped" in text
 
 
 # --- modified copies -------------------------------------------------------------------------
@@ -172,24 +176,25 @@ def fy2025_text() -> str:
     return (SOURCES / "002_753d1335b09003db.txt").read_text(encoding="utf-8")
 
 
-def test_changed_number_is_one_clause_with_a_revised_target(
+def test_changed_number_is_a_revision_of_clause_and_target(
     tmp_path: Path, fy2025_text: str
 ) -> None:
-    """95% → 97% in I-1's answer-rate plan clause: nearly the same text, so one clause node;
-    its target is a new version of the 95% target."""
+    """95% → 97% in I-1's answer-rate plan clause of the later report: the words alike, a
+    number not, so a new version of the clause, and its target a new version of the 95%."""
     store = _build(tmp_path, _edit_plan_cell(fy2025_text, PLAN_ROW, "95%以上", "97%以上"))
+    plans = [r for r in _rows(store, REVISIONS) if r["kind"].endswith("#PlanClause")]
+    i1 = [r for r in plans if r["code"] == "I-1"]
+    assert len(i1) == 1 and "97%以上" in _text(store, i1[0]["new"])
+    assert (i1[0]["until"], i1[0]["newFrom"]) == ("2026-06-22", "2026-06-23")
     rows = _rows(
         store,
-        """SELECT ?old ?new ?until WHERE {
-          ?clause a pt:PlanClause ; pt:target ?new , ?old .
+        f"""SELECT ?old ?new WHERE {{
+          <{i1[0]["new"]}> pt:target ?new . <{i1[0]["old"]}> pt:target ?old .
           ?new prov:wasRevisionOf ?old ; pt:targetValue ?v .
-          ?old pt:targetValue ?w ; pt:validUntil ?until }""",
+          ?old pt:targetValue ?w ; pt:validUntil "2026-06-22"^^xsd:date .
+          FILTER (?v = 97 && ?w = 95) }}""",
     )
     assert len(rows) == 1
-    assert _text(store, rows[0]["new"]).endswith("97%以上")
-    assert rows[0]["until"] == "2026-06-22"
-    assert not [r for r in _rows(store, REVISIONS) if r["kind"].endswith("#PlanClause")
-                and r["code"] == "I-1"]  # fmt: skip
 
 
 def test_rewritten_clause_in_the_same_place_is_a_revision(
@@ -205,3 +210,33 @@ def test_rewritten_clause_in_the_same_place_is_a_revision(
 def test_clause_put_back_as_it_was_is_no_revision(tmp_path: Path, fy2025_text: str) -> None:
     store = _build(tmp_path, fy2025_text.replace(PRIVACY, BOARD_PRIVACY))
     assert not [r for r in _rows(store, REVISIONS) if r["kind"].endswith("#PlanClause")]
+
+
+ANNUAL_PRIVACY = " <p>○プライバシーマーク付与事業者として、" + KEEP[KEEP.index("JISQ") :] + "</p>"
+
+
+def test_annual_clause_under_a_revised_plan_clause_is_suspect(
+    tmp_path: Path, fy2025_text: str
+) -> None:
+    """Without the FY2025 annual clause that implements III-3's revised plan clause, the
+    FY2021 annual clause beneath the old version is a suspect link (第38条の10)."""
+    assert fy2025_text.count(ANNUAL_PRIVACY) == 1
+    store = _build(tmp_path, fy2025_text.replace(ANNUAL_PRIVACY, ""))
+    suspect = [
+        f
+        for f in validate(store_graph(store)).findings
+        if f.shape.endswith("SuspectAnnualLinkShape")
+    ]
+    assert len(suspect) == 1
+    (f,) = suspect
+    assert (f.severity, f.path) == ("warning", str(PT.implements))
+    assert f.article == "番号利用法第38条の10"
+    assert f.focus_label.startswith("また、プライバシーマーク付与事業者として")
+    # The message names both versions and their periods.
+    assert "「また、引き続き、プライバシーマークの付与を受け" in f.message_ja
+    assert "(2022-06-01–2026-06-22)" in f.message_en
+    assert "「○プライバシーマーク付与契約の更新を行い" in f.message_en
+    assert "(2026-06-23–)" in f.message_en
+    assert f.value_node is not None and f.value_node in {
+        r["new"] for r in _rows(store, REVISIONS)
+    }
