@@ -16,18 +16,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
 
 from kg.config import load_settings
 from kg.curated import check_quotes, load_curated, to_records
 from kg.errors import ParseError, PlantraceError
 from kg.ingest import Parser, known_kinds, parser_for
-from kg.link import LinkReport, link
+from kg.link import LinkReport, chronological, link
 from kg.namespaces import ONTOLOGY_GRAPH
-from kg.rdf import curated_graphs, to_graphs
+from kg.rdf import Iris, curated_graphs, to_graphs
 from kg.records import DocumentRecords
 from kg.results import compact, table
 from kg.sources import Manifest, SourceDocument, decode_text, load_manifest, sha256_hex
 from kg.store import GraphStore, Term, building, locate
+from kg.versions import Changes, compare
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,13 @@ def parse_document(
     return Parsed(source, parser.KIND if parser else None, records)
 
 
-def load_parsed(store: GraphStore, parsed: Parsed) -> DocumentSummary:
-    """Replace the document's named graph with the RDF of what was read from it."""
+def load_parsed(store: GraphStore, parsed: Parsed, changes: Graph | None = None) -> DocumentSummary:
+    """Replace the document's named graph with the RDF of what was read from it, and of what
+    it changed in earlier documents (:mod:`kg.versions`)."""
     with _reported_against(parsed.source):
         graphs = to_graphs(parsed.source, parsed.records)
+    if changes is not None:
+        graphs.document += changes
     store.replace_graph(graphs.document, graphs.reference, refresh=False)
     source = parsed.source
     return DocumentSummary(source.id, source.file, parsed.kind, len(graphs.document))
@@ -120,18 +125,31 @@ def fill(
     parsed = [parse_document(d, d.read_text(), parsers) for d in manifest.documents]
     curated, n_curated = curated_records(manifest)
     records = [p.records for p in parsed if p.records is not None]
-    report = link(
-        [*records, curated],
-        {d.id: (d.title_ja, d.kind, d.fiscal_year) for d in manifest.documents},
-    )
+    report, changes = link_documents(manifest, records, curated)
     report.facts = {"read by parsers": sum(r.fact_count() for r in records),
                     "curated by hand": n_curated}  # fmt: skip
-    summaries = [load_parsed(store, p) for p in parsed]
+    summaries = [load_parsed(store, p, changes.graphs.get(p.source.id)) for p in parsed]
     if n_curated:
         graphs = curated_graphs(manifest.publisher, curated)
         store.replace_graph(graphs.document, graphs.reference, refresh=False)
     store.refresh_default_graph()
     return summaries, report
+
+
+def link_documents(
+    manifest: Manifest, records: Sequence[DocumentRecords], curated: DocumentRecords
+) -> tuple[LinkReport, Changes]:
+    """Join the documents' records (and the curated facts) and find what each document
+    changed (:mod:`kg.versions`), oldest first by the manifest's issue dates."""
+    dates = {d.id: d.issued_date for d in manifest.documents}
+    report = link(
+        [*records, curated],
+        {d.id: (d.title_ja, d.kind, d.fiscal_year) for d in manifest.documents},
+        dates,
+    )
+    sources = [r for r in chronological(records, dates) if r.doc in dates]
+    report.changes = compare(sources, dates, Iris(manifest.publisher.id))
+    return report, report.changes
 
 
 def curated_records(manifest: Manifest) -> tuple[DocumentRecords, int]:

@@ -66,6 +66,26 @@ def cmd_ingest(args: argparse.Namespace) -> None:
     print(summary.render())
 
 
+def cmd_add(args: argparse.Namespace) -> None:
+    from kg import sourcing  # the parsers load for the commands that parse
+
+    added = sourcing.add(
+        Path(args.path),
+        load_settings().manifest_path,
+        issued=args.issued,
+        title=args.title,
+        fiscal_year=args.fiscal_year,
+        doc_id=args.id,
+    )
+    print(added.render())
+
+
+def cmd_remove(args: argparse.Namespace) -> None:
+    from kg import sourcing
+
+    print(sourcing.remove(args.id, load_settings().manifest_path))
+
+
 def _read_query(text: str) -> tuple[str, str]:
     if not text.startswith("@"):
         return text, "<query>"
@@ -168,6 +188,18 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="PATH", help="the document (its kind is detected)")
     p.add_argument("-o", "--output", metavar="FILE", help=f"write RDF ({' '.join(EXPORT_FORMATS)})")
     p.set_defaults(func=cmd_ingest)
+
+    p = commands.add_parser("add", help="copy a document into the sources and list it")
+    p.add_argument("path", metavar="PATH", help="the document (its kind is detected)")
+    p.add_argument("--issued", metavar="YYYY-MM[-DD]", help="issue date, when the text has none")
+    p.add_argument("--title", help="Japanese title, when the text does not print one")
+    p.add_argument("--fiscal-year", type=int, metavar="YEAR", help="fiscal year it is about")
+    p.add_argument("--id", help="manifest id (default: kind and issue date)")
+    p.set_defaults(func=cmd_add)
+
+    p = commands.add_parser("remove", help="take a document out of the sources")
+    p.add_argument("id", metavar="ID", help="its manifest id")
+    p.set_defaults(func=cmd_remove)
 
     p = commands.add_parser("query", parents=[state], help="run a SPARQL query on the store")
     p.add_argument("sparql", metavar="SPARQL|@file", help="the query, or @ and a file holding it")

@@ -7,8 +7,11 @@ from keys (:mod:`kg.rdf`), so joining means giving matching records the same key
 * items: a clause the board material files under a section heading gets the item whose title
   matches the heading (NFKC, white space ignored; nearly equal when a document drops a の);
 * clauses and indicators: within one item, level and fiscal year, texts that are the same after
-  NFKC, or nearly the same (a dropped particle, a typo), get the key of the preferred reading —
-  the board material's, which is the approved plan itself; matching is one-to-one per document;
+  NFKC, or nearly the same (a dropped particle, a typo), get the key of the first reading
+  (documents oldest first; on one date the board material's, which is the approved plan
+  itself); matching is one-to-one per document, and text a document divides into clauses
+  differently (one clause here, two there) is the same text; a text that is not the same
+  starts a node of its own, which :mod:`kg.versions` places as a revision, new or dropped;
 * statutes: a law cited by title, number or short name anywhere is one law; citations of an
   item's legal basis become :class:`~kg.records.ProvisionRef` values naming it completely;
 * authorizations: the goal, plans and evaluations rest on the articles whose text defines them
@@ -19,16 +22,18 @@ from keys (:mod:`kg.rdf`), so joining means giving matching records the same key
   (:mod:`kg.achievement`), which needs the rubric and the grades' marks of other documents.
 
 Matching is by section, item and text, never by position. :class:`LinkReport` says what matched
-and lists what did not, for ``plantrace build`` to print.
+and lists what did not, for ``plantrace build`` to print; with it, what the documents changed
+(:class:`kg.versions.Changes`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from difflib import SequenceMatcher
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from kg.achievement import assess
 from kg.ingest.citations import citations
@@ -42,6 +47,9 @@ from kg.records import (
     Target,
 )
 from kg.text import match_key, nfkc
+
+if TYPE_CHECKING:  # kg.versions builds on this module
+    from kg.versions import Changes
 
 SIMILAR = 0.85
 """Two texts of one item and level whose match keys are at least this similar are one node."""
@@ -61,6 +69,7 @@ class LinkReport:
     matched: dict[str, int] = field(default_factory=dict)
     unmatched: list[str] = field(default_factory=list)
     facts: dict[str, int] = field(default_factory=dict)  # where the facts came from
+    changes: Changes | None = None  # what later documents revised, added and dropped
 
     def count(self, kind: str, n: int = 1) -> None:
         self.matched[kind] = self.matched.get(kind, 0) + n
@@ -69,20 +78,30 @@ class LinkReport:
         lines = [f"  facts {how}: {n}" for how, n in self.facts.items()]
         lines += [f"  {kind}: {n}" for kind, n in sorted(self.matched.items())]
         lines += [f"  not matched: {u}" for u in self.unmatched]
-        return "linked across documents:\n" + "\n".join(lines or ["  nothing"])
+        text = "linked across documents:\n" + "\n".join(lines or ["  nothing"])
+        return text + ("\n\n" + self.changes.render() if self.changes is not None else "")
 
 
 Catalogue = Mapping[str, tuple[str, str, int | None]]
 """Document id → (Japanese title, kind, fiscal year): what references are resolved against."""
 
 
-def link(docs: Sequence[DocumentRecords], catalogue: Catalogue) -> LinkReport:
-    """Give matching records across ``docs`` the same keys; fill in what one document knows."""
+def link(
+    docs: Sequence[DocumentRecords],
+    catalogue: Catalogue,
+    dates: Mapping[str, date | None] | None = None,
+) -> LinkReport:
+    """Give matching records across ``docs`` the same keys; fill in what one document knows.
+
+    ``dates`` are the source documents' issue dates (None where a document prints none);
+    documents are read oldest first (:func:`chronological`).
+    """
     report = LinkReport()
-    ordered = sorted(docs, key=lambda d: d.kind != PREFERRED_KIND)
+    ordered = chronological(docs, dates or {})
+    dated = [(d, _when(d, dates or {})) for d in ordered]
     _assign_items(ordered, report)
-    _join(ordered, report, "clause", _clause_groups, lambda c: c.text, _set_clause_key)
-    _join(ordered, report, "indicator", _indicator_groups, lambda i: i.label, _set_indicator_key)
+    _join(dated, report, "clause", clause_groups, lambda c: c.text)
+    _join(dated, report, "indicator", indicator_groups, lambda i: i.label)
     laws = _Laws(ordered)
     _resolve_legal_basis(ordered, laws, report)
     _authorize(ordered, laws, report)
@@ -90,6 +109,32 @@ def link(docs: Sequence[DocumentRecords], catalogue: Catalogue) -> LinkReport:
     _refine_targets(ordered, report)
     report.count("observations compared with a target", assess(ordered))
     return report
+
+
+def chronological(
+    docs: Sequence[DocumentRecords], dates: Mapping[str, date | None]
+) -> list[DocumentRecords]:
+    """``docs`` oldest first, the order in which readings name nodes and versions follow.
+
+    By issue date; a source document that prints no date counts from the last day of the
+    fiscal year it is about (a report on a year is written after it; nothing in it can
+    precede what was planned for it); on one date the preferred reading
+    (:data:`PREFERRED_KIND`) comes first; what is no source document (the curated facts), and
+    everything when no dates are known, keeps the order given after that.
+    """
+
+    def order(n: int, doc: DocumentRecords) -> tuple[date, bool, int]:
+        return _when(doc, dates), doc.kind != PREFERRED_KIND, n
+
+    return [d for n, d in sorted(enumerate(docs), key=lambda nd: order(*nd))]
+
+
+def _when(doc: DocumentRecords, dates: Mapping[str, date | None]) -> date:
+    """Where ``doc`` stands in time (see :func:`chronological`)."""
+    day = dates.get(doc.doc)
+    if day is None and doc.doc in dates and doc.year is not None:
+        day = date(doc.year + 1, 3, 31)
+    return day or date.max
 
 
 def similarity(a: str, b: str) -> float:
@@ -132,7 +177,8 @@ def _best(candidates: Iterable[T], text: str, text_of: Callable[[T], str]) -> T 
 Group = tuple[str, ...]
 
 
-def _clause_groups(doc: DocumentRecords) -> dict[Group, list[Clause]]:
+def clause_groups(doc: DocumentRecords) -> dict[Group, list[Clause]]:
+    """A document's clauses by level, item and (annual clauses) fiscal year, in order."""
     groups: dict[Group, list[Clause]] = {}
     for c in doc.clauses:
         if c.item:
@@ -141,7 +187,8 @@ def _clause_groups(doc: DocumentRecords) -> dict[Group, list[Clause]]:
     return groups
 
 
-def _indicator_groups(doc: DocumentRecords) -> dict[Group, list[Indicator]]:
+def indicator_groups(doc: DocumentRecords) -> dict[Group, list[Indicator]]:
+    """A document's indicators by item, in order."""
     groups: dict[Group, list[Indicator]] = {}
     for i in doc.indicators:
         if i.item:
@@ -149,48 +196,163 @@ def _indicator_groups(doc: DocumentRecords) -> dict[Group, list[Indicator]]:
     return groups
 
 
-def _set_clause_key(c: Clause, key: str) -> None:
-    c.key = key
+class _Keyed(Protocol):
+    key: str | None
+    restates: list[str]
 
 
-def _set_indicator_key(i: Indicator, key: str) -> None:
-    i.key = key
+@dataclass
+class _Entry:
+    """A text a node of a group is known by: its first reading's, or a part of it that a
+    document prints as a clause of its own."""
+
+    key: str
+    text: str
+    canonical: bool  # the node's first reading (False: one part of a divided reading)
+    when: date = date.max  # the date of the document it was read from (see chronological)
+
+
+RUN = 4
+"""At most this many clauses of one document are read as one clause of another."""
 
 
 def _join(
-    docs: Sequence[DocumentRecords],
+    docs: Sequence[tuple[DocumentRecords, date]],
     report: LinkReport,
     kind: str,
-    groups_of: Callable[[DocumentRecords], dict[Group, list[T]]],
-    text_of: Callable[[T], str],
-    set_key: Callable[[T, str], None],
+    groups_of: Callable[[DocumentRecords], Mapping[Group, Sequence[_Keyed]]],
+    text_of: Callable[[Any], str],
 ) -> None:
     """Within each group, match each document's records one-to-one to the readings before it.
 
-    The first reading of a node (documents in preference order) names it; a later reading that
-    matches none starts a node of its own and is reported when an earlier document had readings
-    of that group (a real difference between documents, not a new thing).
+    The first reading of a node (documents oldest first, :func:`chronological`) names it.
+    A record that is the same text (:data:`SIMILAR`) as a known reading gets its node's key.
+    A document may divide text differently: a record that is the same text as several
+    consecutive nodes together gets the first one's key and ``restates`` the others; records
+    that together are the same text as one node all get its key. Whatever is left starts a
+    node of its own; whether it revises an earlier node or is new is :mod:`kg.versions`'s to
+    decide.
     """
-    nodes: dict[Group, list[tuple[str, str]]] = {}  # group → (key, canonical text)
-    for doc in docs:
+    entries: dict[Group, list[_Entry]] = {}
+    for doc, when in docs:
         for group, records in groups_of(doc).items():
-            known = nodes.setdefault(group, [])
-            before = list(known)
+            known = entries.setdefault(group, [])
             taken: set[int] = set()
-            for record in records:
-                free = [(n, k) for n, k in enumerate(before) if n not in taken]
-                hit = _best(free, text_of(record), lambda nk: nk[1][1])
+            left: list[_Keyed] = []
+            matched: dict[int, int] = {}  # record index → entry index
+            for i, record in enumerate(records):
+                free = [(n, e) for n, e in enumerate(known) if n not in taken
+                        and _same_numbers(e, text_of(record), when)]  # fmt: skip
+                hit = _best(free, text_of(record), lambda ne: ne[1].text)
                 if hit is None:
-                    known.append((match_key(text_of(record)), text_of(record)))
-                    if before:
-                        report.unmatched.append(
-                            f"{kind} {'/'.join(g for g in group if g)} in {doc.doc}: "
-                            f"{text_of(record)[:40]}…"
-                        )
+                    left.append(record)
                     continue
                 taken.add(hit[0])
-                set_key(record, hit[1][0])
+                matched[i] = hit[0]
+                record.key = hit[1].key
                 report.count(f"{kind}s joined across documents")
+            division = _Division(known, taken, text_of, report, kind, when)
+            left = division.divided(division.merged(division.continued(records, matched, left)))
+            for record in left:
+                known.append(_Entry(match_key(text_of(record)), text_of(record), True, when))
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _same_numbers(entry: _Entry, text: str, when: date) -> bool:
+    """Whether a reading may be the same text as ``entry``: a later document that states
+    other numbers (95% → 97%) states a new version, however alike the words are."""
+    return entry.when >= when or _NUMBER.findall(nfkc(entry.text)) == _NUMBER.findall(nfkc(text))
+
+
+def _runs(n: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of every run of at least two of ``n`` things, at most :data:`RUN` long."""
+    for start in range(n):
+        for end in range(start + 2, min(n, start + RUN) + 1):
+            yield start, end
+
+
+@dataclass
+class _Division:
+    """Texts a document divides into clauses differently from the readings before it."""
+
+    known: list[_Entry]
+    taken: set[int]  # entries matched in this document
+    text_of: Callable[[Any], str]
+    report: LinkReport
+    kind: str
+    when: date
+
+    def continued(
+        self, records: Sequence[_Keyed], matched: Mapping[int, int], left: list[_Keyed]
+    ) -> list[_Keyed]:
+        """Records that end the clause the record before them starts (a plan printed alone
+        ends a paragraph where the board material's table runs on): together they are the
+        same text as its node, closer than the record before alone. The others."""
+        rest = []
+        for i, record in enumerate(records):
+            if not any(r is record for r in left):
+                continue
+            n = matched.get(i - 1)
+            if n is not None:
+                entry = self.known[n]
+                before = self.text_of(records[i - 1])
+                together = similarity(before + self.text_of(record), entry.text)
+                if together >= SIMILAR and together > similarity(before, entry.text):
+                    record.key = entry.key
+                    self.known.append(_Entry(entry.key, self.text_of(record), False, self.when))
+                    self.report.count(f"{self.kind}s read as one of another document")
+                    continue
+            rest.append(record)
+        return rest
+
+    def merged(self, records: list[_Keyed]) -> list[_Keyed]:
+        """Records that are the same text as consecutive nodes together (I-9's plan: the FY2025
+        report prints as one clause the two paragraphs of the board material); the others."""
+        left = []
+        for record in records:
+            nodes = [n for n, e in enumerate(self.known) if e.canonical and n not in self.taken]
+            found = None
+            for start, end in _runs(len(nodes)):
+                run = nodes[start:end]
+                if run != list(range(run[0], run[0] + len(run))):
+                    continue  # not consecutive: another node stands between them
+                together = "".join(self.known[n].text for n in run)
+                if similarity(self.text_of(record), together) >= SIMILAR:
+                    found = run
+                    break
+            if found is None:
+                left.append(record)
+                continue
+            record.key = self.known[found[0]].key
+            record.restates = [self.known[n].key for n in found[1:]]
+            self.taken.update(found)
+            self.report.count(f"{self.kind}s read as several of another document", len(found))
+        return left
+
+    def divided(self, records: list[_Keyed]) -> list[_Keyed]:
+        """Consecutive records that together are the same text as one node (the FY2021 report
+        prints I-1's second goal clause as two); they all get its key. The others."""
+        used: set[int] = set()
+        for n, entry in enumerate(self.known):
+            if not entry.canonical or n in self.taken:
+                continue
+            for start, end in _runs(len(records)):
+                if used & set(range(start, end)):
+                    continue
+                together = "".join(self.text_of(r) for r in records[start:end])
+                if similarity(together, entry.text) >= SIMILAR:
+                    for record in records[start:end]:
+                        record.key = entry.key
+                        self.known.append(
+                            _Entry(entry.key, self.text_of(record), False, self.when)
+                        )
+                    used.update(range(start, end))
+                    self.taken.add(n)
+                    self.report.count(f"{self.kind}s read as one of another document", end - start)
+                    break
+        return [r for i, r in enumerate(records) if i not in used]
 
 
 # --- statutes and legal basis -----------------------------------------------------------------

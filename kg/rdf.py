@@ -589,7 +589,7 @@ def _references(e: Emitter) -> None:
         e.node(ev, [], ref.span, [(DCTERMS.references, target), (PT.referenceText, ja(ref.text))])
 
 
-def _target_iris(e: Emitter) -> dict[int, URIRef]:
+def target_iris(e: Emitter) -> dict[int, URIRef]:
     """The node of every target of the records (clauses' and indicators'), by identity: a
     target refers to the targets it refines and an observation to the target it was compared
     with as objects of the same records."""
@@ -606,7 +606,7 @@ def _target_iris(e: Emitter) -> dict[int, URIRef]:
 def _targets(e: Emitter) -> None:
     """Clause targets (linked with pt:target), and for every target the targets of the level
     above it refines."""
-    iris = _target_iris(e)
+    iris = target_iris(e)
     for clause, clause_iri in zip(e.records.clauses, e.clause_iris, strict=True):
         for t in clause.targets:
             target = e.node(iris[id(t)], [PT.Target], t.span, _target_props(t))
@@ -622,7 +622,7 @@ def _targets(e: Emitter) -> None:
 
 def _achievements(e: Emitter) -> None:
     """Each observation's achievement against its target, its rubric band, or why not."""
-    iris = _target_iris(e)
+    iris = target_iris(e)
     for obs in e.records.observations:
         found = obs.achievement
         if found is None:

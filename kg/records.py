@@ -97,6 +97,8 @@ class Clause:
     key: str | None = None  # matching key set by the cross-document linker; None = from text
     note: str | None = None  # a note printed under the clause (e.g. ＜注：…＞), as printed
     targets: list[Target] = field(default_factory=list)  # the targets its text states
+    restates: list[str] = field(default_factory=list)  # keys of further nodes it restates
+    # (set by the linker where a document prints as one clause what another divides in two)
 
 
 @dataclass
@@ -131,6 +133,7 @@ class Indicator:
     measures: list[int] = field(default_factory=list)  # indices into the clause list
     targets: list[Target] = field(default_factory=list)
     key: str | None = None  # matching key set by the cross-document linker; None = from label
+    restates: list[str] = field(default_factory=list)  # as Clause.restates
 
 
 @dataclass(frozen=True)
@@ -386,6 +389,11 @@ class DocumentRecords:
     notes: list[ParseNote] = field(default_factory=list)
     authorizations: list[Authorization] = field(default_factory=list)  # set by the linker
     covers_goal_period: bool = False  # the report also evaluates the whole goal period
+    issues: frozenset[str] = frozenset()
+    """What the document states in full, as the body's own statement of it (set by the parser
+    from the document's kind): clause levels ("goal", "plan", "annual") and "indicator". A node
+    of these that such a document does not restate is dropped (:mod:`kg.versions`); a report
+    that quotes a plan drops nothing by leaving a clause out."""
 
     def fact_count(self) -> int:
         """How many facts were read: every record that states something (with a span)."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,13 @@ class SourceDocument:
     sha256: str
     publisher: Publisher
     path: Path
+
+    @property
+    def issued_date(self) -> date | None:
+        """The issue date as a date; a month (``YYYY-MM``) counts from its first day."""
+        if self.issued is None:
+            return None
+        return date.fromisoformat(self.issued if len(self.issued) == 10 else self.issued + "-01")
 
     def read_bytes(self) -> bytes:
         """The document's bytes, after checking them against the manifest's digest."""
@@ -90,6 +99,32 @@ def decode_text(data: bytes, path: Path | str) -> str:
         raise PlantraceError(f"{path}: expected UTF-8 text (byte {exc.start} is not)") from exc
 
 
+def read_manifest_json(path: Path) -> dict[str, Any]:
+    """The manifest as JSON, for changing it (:func:`write_atomically` writes it back)."""
+    load_manifest(path)  # checked first: a broken manifest is not edited further
+    raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return raw
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, flushed to
+    disk, then renamed over it. A failure leaves the previous file as it was."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def manifest_bytes(raw: dict[str, Any]) -> bytes:
+    """The manifest's JSON as written: UTF-8, Japanese as is, two-space indent."""
+    return (json.dumps(raw, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
 def load_manifest(path: Path) -> Manifest:
     """Read and check the manifest at ``path``; documents are resolved beside it."""
     try:
@@ -117,6 +152,14 @@ def _document(entry: dict[str, Any], publisher: Publisher, manifest: Path) -> So
             f"{manifest}: expected issued as YYYY-MM or YYYY-MM-DD, "
             f"found {issued!r} for {entry['id']}"
         )
+    if issued is not None:
+        try:
+            date.fromisoformat(str(issued) if len(str(issued)) == 10 else f"{issued}-01")
+        except ValueError:
+            raise PlantraceError(
+                f"{manifest}: expected issued to be a calendar date, found {issued!r} for "
+                f"{entry['id']}"
+            ) from None
     year = entry.get("fiscal_year")
     return SourceDocument(
         id=str(entry["id"]),

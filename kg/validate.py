@@ -30,8 +30,10 @@ Choices, and why:
   each query text once (:class:`_PreparedQueryGraph`); on the real documents that is ten times
   faster.
 * **Messages from the shapes.** pySHACL drops the language tag of a message when it fills in a
-  SPARQL constraint's variables; the messages are static, so the report graph gets the shape's
-  tagged ``sh:message`` literals back.
+  SPARQL constraint's variables. A shape's messages are static, so the report graph gets the
+  shape's tagged ``sh:message`` literals back; a SPARQL constraint's own messages name what
+  the finding is about (``{?old}``, ``{?new}``: shapes/versions.ttl), so each filled message
+  gets the tag of the template it fills.
 """
 
 from __future__ import annotations
@@ -307,13 +309,33 @@ def _results(report: Graph) -> Iterator[Node]:
 
 
 def _restore_messages(report: Graph, shapes: Graph) -> None:
+    """Each result's messages in their languages: the SPARQL constraint's own messages filled
+    in by pySHACL (which drops their tags) where the constraint has some, else the shape's."""
     for result in list(_results(report)):
         shape = report.value(result, SH.sourceShape)
-        tagged = [m for m in shapes.objects(shape, SH.message) if isinstance(m, RdfLiteral)]
+        constraint = report.value(result, SH.sourceConstraint)
+        filled = [str(m) for m in report.objects(result, SH.resultMessage)]
+        templates = [m for m in shapes.objects(constraint, SH.message)
+                     if isinstance(m, RdfLiteral) and m.language] if constraint else []  # fmt: skip
+        tagged = [_filled(t, filled) for t in templates]
+        if not templates:
+            tagged = [m for m in shapes.objects(shape, SH.message) if isinstance(m, RdfLiteral)]
         if tagged:
             report.remove((result, SH.resultMessage, None))
             for message in tagged:
                 report.add((result, SH.resultMessage, message))
+
+
+_PLACEHOLDER = re.compile(r"\{[?$]\w+\}")
+
+
+def _filled(template: RdfLiteral, filled: list[str]) -> RdfLiteral:
+    """The message of ``filled`` that is ``template`` with its placeholders ({?name}) filled
+    in, tagged with the template's language (the template itself if none is)."""
+    parts = [re.escape(p) for p in _PLACEHOLDER.split(str(template))]
+    pattern = re.compile("(?s)" + "(.*?)".join(parts))
+    found = next((m for m in filled if pattern.fullmatch(m)), str(template))
+    return RdfLiteral(found, lang=template.language)
 
 
 class _Lookup:

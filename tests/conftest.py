@@ -105,3 +105,22 @@ def run_async(
 
     with ThreadPoolExecutor(1) as thread:
         return thread.submit(run).result()
+
+
+def board_parts() -> dict[str, str]:
+    """The 中期計画 (議案第１号) and 年度計画 (議案第２号) parts of the board material as
+    published, by the kind of a plan published on its own: from the plan's title to the
+    annual plan's, and from there to the first reference material."""
+    lines = (SOURCES / "004_5cd4bec260e2e85a.txt").read_text(encoding="utf-8").split("\n")
+
+    def first(prefix: str, after: int = 0) -> int:
+        return next(i for i, x in enumerate(lines) if i > after and x.strip().startswith(prefix))
+
+    start = first("中期計画（第１期）", 60) - 1
+    annual = first("個人番号カード関係事務に係る年度計画")
+    end = max(i for i in range(start, annual) if lines[i].strip().startswith("地方公共団体情報"))
+    stop = first("個人番号カード関係事務に係る中期目標の概要")
+    return {
+        "mid-term-plan": "\n".join(lines[start:end]),
+        "annual-plan": "\n".join(lines[end:stop]),
+    }

@@ -23,6 +23,7 @@ DESIGN_PROPERTIES = [
     "measures", "target", "targetValue", "unit", "comparator", "indicator", "value", "subject",
     "statistic", "evaluates", "grade", "rationale", "importanceHigh", "difficultyHigh",
     "priority", "year", "sha256", "fileName", "document", "lineStart", "lineEnd",
+    "validFrom", "validUntil",
 ]  # fmt: skip
 DESIGN_INDIVIDUALS = ["GradeS", "GradeA", "GradeB", "GradeC", "GradeD", "GradeScheme"]
 
@@ -36,6 +37,7 @@ EXTENSION_PROPERTIES = [
     "refines", "perPeriod", "achievement", "achievementOf", "impliedGrade", "achievementNote",
     "achievementMin", "achievementMax", "achievementMinHighDifficulty",
     "achievementMaxHighDifficulty", "qualitativeCondition",
+    "firstStatedIn", "addedIn", "droppedIn",
 ]  # fmt: skip
 
 GRADES = {"S": 5, "A": 4, "B": 3, "C": 2, "D": 1}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from kg.ingest import board, selfeval_md, selfeval_pdf
+from kg.ingest import annual_plan, board, midterm_plan, selfeval_md, selfeval_pdf
 from kg.records import DocumentRecords
 
 
@@ -28,7 +28,7 @@ class Parser(Protocol):
     def parse(self, text: str, doc: str) -> DocumentRecords: ...
 
 
-PARSERS: list[Parser] = [selfeval_md, selfeval_pdf, board]
+PARSERS: list[Parser] = [selfeval_md, selfeval_pdf, board, midterm_plan, annual_plan]
 """The registered parser modules, most specific first."""
 
 

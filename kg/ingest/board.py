@@ -39,6 +39,8 @@ from kg.records import Clause, DocumentDate, DocumentRecords, Opinion, Period, S
 from kg.text import era_to_year, fiscal_years_in, match_key, nfkc
 
 KIND = "board-material"
+ISSUES = frozenset({"goal", "plan", "annual"})
+"""The material states the goal (its table), the proposed plan and annual plan in full."""
 
 _PROPOSAL = re.compile(r"^議案第([0-9０-９]+)号\s*(.*)$")
 _MATERIAL = re.compile(r"^参考資料\s*([0-9０-９]+)\s*(.*)$")
@@ -81,9 +83,9 @@ def parse(text: str, doc: str) -> DocumentRecords:
     plan_keys, annual_keys = KeyedText(plan_body), KeyedText(annual_body)
     columns = _split_table(parts.body("table"), plan_keys, annual_keys, doc)
 
-    goal = _outline(columns.goal, bullets=True)
-    plan = _outline(plan_body, bullets=False, keys=plan_keys, inside=columns.plan_inside)
-    annual = _outline(annual_body, bullets=False, keys=annual_keys, inside=columns.annual_inside)
+    goal = outline(columns.goal, bullets=True)
+    plan = outline(plan_body, bullets=False, keys=plan_keys, inside=columns.plan_inside)
+    annual = outline(annual_body, bullets=False, keys=annual_keys, inside=columns.annual_inside)
     for name, paras in (
         ("mid-term goal (参考資料 table)", goal),
         ("mid-term plan", plan),
@@ -95,10 +97,10 @@ def parse(text: str, doc: str) -> DocumentRecords:
     if not years:
         raise ParseError(doc, "the annual plan's title names no fiscal year (expected 令和N年度)")
 
-    records = DocumentRecords(doc=doc, kind=KIND, year=years[0])
-    goal_ix = _add(records, goal, "goal", None, doc)
-    plan_ix = _add(records, plan, "plan", None, doc)
-    annual_ix = _add(records, annual, "annual", years[0], doc)
+    records = DocumentRecords(doc=doc, kind=KIND, year=years[0], issues=ISSUES)
+    goal_ix = add_clauses(records, goal, "goal", None, doc)
+    plan_ix = add_clauses(records, plan, "plan", None, doc)
+    annual_ix = add_clauses(records, annual, "annual", years[0], doc)
     _link(records, plan, plan_ix, goal, goal_ix, _top_mapping(plan, goal))
     _link(records, annual, annual_ix, plan, plan_ix, None)
 
@@ -435,7 +437,7 @@ def _continues_heading(heading: str, nxt: str) -> bool:
     )
 
 
-def _outline(
+def outline(
     lines: list[Line],
     bullets: bool,
     keys: KeyedText | None = None,
@@ -492,7 +494,7 @@ def _outline(
     return [p for p in paras if p.texts]
 
 
-def _add(
+def add_clauses(
     records: DocumentRecords, paras: list[_Para], level: str, year: int | None, doc: str
 ) -> list[int]:
     """Append the clauses of ``paras``; return their indices in the record list."""
@@ -570,7 +572,7 @@ def _link(
             continue
         texts = [records.clauses[child_ix[n]].text for n in members]
         targets = [records.clauses[parent_ix[n]].text for n in candidates]
-        for n, k in zip(members, _align(texts, targets), strict=True):
+        for n, k in zip(members, align(texts, targets), strict=True):
             records.clauses[child_ix[n]].implements = parent_ix[candidates[k]]
 
 
@@ -583,7 +585,7 @@ def _similarity(a: set[str], b: set[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
 
 
-def _align(children: list[str], parents: list[str]) -> list[int]:
+def align(children: list[str], parents: list[str]) -> list[int]:
     """For each child, the parent it implements: in order (never back up), most alike."""
     sims = [[_similarity(_bigrams(c), pb) for pb in map(_bigrams, parents)] for c in children]
     m = len(parents)
@@ -607,7 +609,7 @@ def _align(children: list[str], parents: list[str]) -> list[int]:
 # --- dates, periods, the opinion -----------------------------------------------------------------
 
 
-def _era_date(era: str, year: str, month: str, day: str) -> date:
+def era_date(era: str, year: str, month: str, day: str) -> date:
     return date(era_to_year(era, year), int(nfkc(month)), int(nfkc(day)))
 
 
@@ -617,7 +619,7 @@ def _goal_periods(whole: CompactText, doc: str) -> list[Period]:
     for m in _GOAL_PERIOD.finditer(whole.text):
         g = m.groups()
         try:
-            start, end = _era_date(*g[1:5]), _era_date(*g[5:9])
+            start, end = era_date(*g[1:5]), era_date(*g[5:9])
         except ValueError:
             continue  # not a calendar date
         periods.append(
@@ -655,7 +657,7 @@ def _opinion(lines: list[Line], text: str, doc: str) -> tuple[Opinion, DocumentD
     after = lines[at + 1 :]
     indents = [len(raw[x.no - 1]) - len(raw[x.no - 1].lstrip()) for x in after]
     split = next((k for k in range(1, len(after)) if indents[k] < indents[k - 1]), len(after) - 1)
-    issued = _era_date(*m.groups())
+    issued = era_date(*m.groups())
     opinion = Opinion(
         issued=issued,
         text="\n".join(texts),

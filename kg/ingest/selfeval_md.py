@@ -43,6 +43,8 @@ from kg.records import (
 from kg.text import fiscal_years_in, match_key, nfkc, squash, strip_markup
 
 KIND = "self-evaluation-report"
+ISSUES = frozenset({"indicator"})
+"""A report sets that year's indicators in full; the plans it only quotes, row by row."""
 
 _GRADES = "SABCD"
 _ITEM_CODE = re.compile(r"^(I{1,3}|IV|V)-(\d{1,2})$")
@@ -113,7 +115,7 @@ def parse(text: str, doc: str) -> DocumentRecords:
     lines = text.split("\n")
     sections = _sections(lines)
     year = _report_year(lines, sections, doc)
-    records = DocumentRecords(doc=doc, kind=KIND, year=year)
+    records = DocumentRecords(doc=doc, kind=KIND, year=year, issues=ISSUES)
     records.covers_goal_period = _covers_goal_period(lines)
     for (major, minor), (start, end) in sorted(sections.items(), key=lambda kv: kv[1]):
         if (major, minor) == ("2", None):

@@ -35,6 +35,8 @@ from kg.records import (
 from kg.text import era_to_year, match_key, nfkc
 
 KIND = "self-evaluation-report-pdf"
+ISSUES = frozenset({"indicator"})
+"""A report sets that year's indicators in full; the plans it only quotes, row by row."""
 
 _PLAIN_TABLE_HEADER = re.compile(
     r"^[ \u3000]*中期目標[ \u3000]+中期計画[ \u3000]+年度計画[ \u3000]+主な評価指標", re.M
@@ -81,7 +83,7 @@ def parse(text: str, doc: str) -> DocumentRecords:
         )
     front = lines[: starts[0] - 1]
     year = _fiscal_year(front, doc)
-    records = DocumentRecords(doc=doc, kind=KIND, year=year)
+    records = DocumentRecords(doc=doc, kind=KIND, year=year, issues=ISSUES)
     rubric_end = _rubric(front, doc, records)
     for k, start in enumerate(starts):
         end = starts[k + 1] - 1 if k + 1 < len(starts) else len(lines)

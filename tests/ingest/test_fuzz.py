@@ -25,7 +25,7 @@ from types import FrameType
 from typing import Any
 
 import pytest
-from conftest import SOURCES
+from conftest import SOURCES, board_parts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -67,6 +67,11 @@ def _sources() -> dict[str, tuple[Parser, SourceDocument, list[str]]]:
         parser = parser_for(text)
         if parser is not None and parser.KIND not in found:
             found[parser.KIND] = (parser, doc, text.splitlines(keepends=True))
+    board = next(v[1] for v in found.values() if v[0].KIND == "board-material")
+    for kind, text in board_parts().items():  # a plan on its own: the board material's parts
+        parser = parser_for(text)
+        assert parser is not None and kind == parser.KIND
+        found.setdefault(kind, (parser, board, text.splitlines(keepends=True)))
     return found
 
 

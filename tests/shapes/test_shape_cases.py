@@ -129,6 +129,17 @@ CATEGORY_III = """
 THREE_YEARS = goal("2021-04-01", "2024-03-31") + AP + AP22 + AP23
 
 
+ISSUED = ':doc dcterms:issued "2021-09-01"^^xsd:date .'
+LATER = 'pt:validFrom "2022-04-01"^^xsd:date ; prov:wasDerivedFrom :span .'
+GC2 = f":gc2 a pt:GoalClause ; pt:item :I-1 ; prov:wasRevisionOf :gc ; {LATER}"
+PC2 = f":pc2 a pt:PlanClause ; pt:item :I-1 ; pt:implements :gc ; prov:wasRevisionOf :pc ; {LATER}"
+PCX = ":pcx a pt:PlanClause ; pt:item :I-1 ; pt:implements :gc2 ; prov:wasDerivedFrom :span ."
+AC22 = """:ac22 a pt:AnnualPlanClause ; pt:item :I-1 ; pt:fiscalYear fy:2022 ; pt:partOf :ap22 ;
+    pt:implements :pc2 ; prov:wasDerivedFrom :span ."""
+IND2 = f""":ind2 a pt:QuantitativeIndicator ; pt:item :I-1 ; pt:measures :gc ; pt:target :t ;
+    prov:wasRevisionOf :ind ; {LATER}"""
+
+
 @dataclass(frozen=True)
 class Case:
     """A shape, a graph it accepts, a graph it rejects, and what the rejection names."""
@@ -305,6 +316,20 @@ CASES = [
     Case("high-grade-rationale", "HighGradeRationaleShape", W,
          I1 + ev("e", grade="A", extra='; pt:rationale "年度計画を上回った。"@ja'),
          I1 + ev("e", grade="A"), ":e", "A"),
+    Case("suspect-plan-link", "SuspectPlanLinkShape", W,
+         ISSUED + TRACE + GC2 + PCX.replace(":pcx a", ":pcx prov:wasRevisionOf :pc ; a"),
+         ISSUED + TRACE + GC2 + PCX, ":pc"),
+    Case("suspect-plan-link-undated", "SuspectPlanLinkShape", W,
+         TRACE + GC2 + PCX, ISSUED + TRACE + GC2 + PCX, ":pc"),
+    Case("suspect-annual-link", "SuspectAnnualLinkShape", W,
+         ISSUED + TRACE + AP + AC + PC2 + AP22 + AC22, ISSUED + TRACE + AP + AC + PC2, ":ac"),
+    Case("suspect-annual-link-same-node", "SuspectAnnualLinkShape", W,
+         ISSUED + TRACE + AP + AC + PC2 + ":ac pt:implements :pc2 .",
+         ISSUED + TRACE + AP + AC + PC2, ":ac"),
+    Case("suspect-indicator-link", "SuspectMeasureLinkShape", W,
+         ISSUED + INDICATOR + IND2 + obs() + obs(year=2022).replace(":obs", ":obs22")
+         .replace(":ind ;", ":ind2 ;"),
+         ISSUED + INDICATOR + IND2 + obs(), ":obs"),
     Case("self-ministerial-differ", "SelfMinisterialDifferShape", W,
          I1 + ev("s") + ev("m", "MinisterialEvaluation"),
          I1 + ev("s", grade="C") + ev("m", "MinisterialEvaluation"), ":s", "B"),
