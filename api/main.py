@@ -18,9 +18,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
-from fastapi.staticfiles import StaticFiles
 
 from api.middleware.body_limit import BodyLimit
+from api.middleware.compression import Compression
 from api.middleware.fair_share import FairShare
 from api.middleware.public_url import PublicURL
 from api.middleware.request_log import RequestLog
@@ -41,7 +41,7 @@ from api.routes import (
 from api.views.formats import NotAcceptable
 from api.views.links import route_path
 from api.web import i18n
-from api.web.assets import mount_static
+from api.web.assets import CachedStaticFiles, mount_static
 from api.workers.backend import Backend, Generation, prepare_backend
 from api.workers.http_errors import QueryError, TimeLimit, status_of
 from api.workers.pool import WorkerPool
@@ -108,7 +108,7 @@ def create_app(
     if settings.admin_token:  # off by default: without the token the path does not exist
         app.include_router(admin.router)
     mount_static(app)
-    app.mount(service.SWAGGER_ASSETS, StaticFiles(directory=service.swagger_assets()),
+    app.mount(service.SWAGGER_ASSETS, CachedStaticFiles(directory=service.swagger_assets()),
               name="swagger")  # fmt: skip
 
     async def refused(request: Request, exc: Exception) -> Response:
@@ -137,6 +137,7 @@ def create_app(
     app.add_middleware(ResponseCache, generation=generation, max_bytes=settings.cache_bytes,
                        started=time.time(), language_cookie=i18n.COOKIE)  # fmt: skip
     app.add_middleware(PublicURL, base_url=settings.base_url)
+    app.add_middleware(Compression)
     # Any site may read (GET) from a browser; no credentials, and no cross-site POST preflight
     # succeeds, so a page elsewhere cannot drive /admin or send what needs a preflight.
     app.add_middleware(

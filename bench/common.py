@@ -255,6 +255,24 @@ def started(
 # --- timing ------------------------------------------------------------------------------------
 
 
+@contextmanager
+def served(state: Path | None) -> Iterator[str]:
+    """``plantrace serve`` with its defaults on the store built under ``state`` (built here, in
+    a temporary directory, when None); yields its base URL once ``/readyz`` answers."""
+    with tempfile.TemporaryDirectory(prefix="plantrace-bench-") as tmp:
+        if state is None:
+            state = Path(tmp) / "state"
+            subprocess.run([str(BIN / "plantrace"), "build", "--state-dir", str(state)],
+                           cwd=REPO, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        command = [str(BIN / "plantrace"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--state-dir", str(state)]  # fmt: skip
+        with started("plantrace serve", command, base, "/readyz", env=plantrace_env(),
+                     log=Path(tmp) / "serve.log", timeout=120):  # fmt: skip
+            yield base
+
+
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     """Seconds of each of ``repeat`` calls of ``fn``."""
     out = []

@@ -14,16 +14,14 @@ is written into ``bench/RESULTS.md`` (``--no-record`` to only print).
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: find `bench`
 
-from bench.common import BIN, REPO, Machine, free_port, percentile, plantrace_env, started, table
+from bench.common import Machine, percentile, served, table
 from bench.soak import Tally, _client, _mix, _slow, address, record
 
 HEADING = "## Fair share under a flood"
@@ -109,19 +107,8 @@ def main() -> int:
     parser.add_argument("--state-dir", type=Path, help="a built store (default: build one)")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="plantrace-fair-") as tmp:
-        state = args.state_dir
-        if state is None:
-            state = Path(tmp) / "state"
-            subprocess.run([str(BIN / "plantrace"), "build", "--state-dir", str(state)],
-                           cwd=REPO, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        command = [str(BIN / "plantrace"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                   "--state-dir", str(state)]  # fmt: skip
-        with started("plantrace serve", command, base, "/readyz", env=plantrace_env(),
-                     log=Path(tmp) / "serve.log", timeout=120):  # fmt: skip
-            idle, busy, flooder = measure(base, args.duration, args.clients, args.flood)
+    with served(args.state_dir) as base:
+        idle, busy, flooder = measure(base, args.duration, args.clients, args.flood)
     used = (f"python bench/fairness.py --duration {args.duration:g} --clients {args.clients} "
             f"--flood {args.flood}")  # fmt: skip
     section, met = render(idle, busy, flooder, used, args.clients, args.flood)

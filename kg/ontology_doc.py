@@ -63,14 +63,15 @@ _SPARQL_TEXT = {SH.select, SH.ask, SH.construct}
 _SEVERITY: dict[Node, str] = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 SECTIONS = (
-    (OWL.Class, "classes", "クラス / Classes"),
-    (OWL.ObjectProperty, "object-properties", "オブジェクトプロパティ / Object properties"),
-    (OWL.DatatypeProperty, "datatype-properties", "データ型プロパティ / Datatype properties"),
-    (OWL.AnnotationProperty, "annotation-properties", "注釈プロパティ / Annotation properties"),
-    (SKOS.ConceptScheme, "concept-schemes", "概念体系 / Concept schemes"),
+    (OWL.Class, "classes", ("クラス", "Classes")),
+    (OWL.ObjectProperty, "object-properties", ("オブジェクトプロパティ", "Object properties")),
+    (OWL.DatatypeProperty, "datatype-properties", ("データ型プロパティ", "Datatype properties")),
+    (OWL.AnnotationProperty, "annotation-properties", ("注釈プロパティ", "Annotation properties")),
+    (SKOS.ConceptScheme, "concept-schemes", ("概念体系", "Concept schemes")),
 )
-"""Sections of the page by ``rdf:type``; other typed ``pt:`` terms go to "individuals"."""
-INDIVIDUALS = ("individuals", "個体 / Individuals")
+"""Sections of the page by ``rdf:type`` (title in Japanese and English, each shown with its
+``lang``); other typed ``pt:`` terms go to "individuals"."""
+INDIVIDUALS = ("individuals", ("個体", "Individuals"))
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class TermDoc:
 @dataclass(frozen=True)
 class Section:
     id: str
-    title: str
+    title: Bilingual
     terms: tuple[TermDoc, ...]
 
 
@@ -341,10 +342,12 @@ def document(ontology: Graph, shapes: Mapping[str, Graph]) -> OntologyDoc:
         members = [t for t in typed if (t, RDF.type, kind) in ontology and t not in placed]
         placed.update(members)
         if members:
-            sections.append(Section(section_id, title, _sorted_entries(ontology, members, entry)))
+            sections.append(Section(section_id, Bilingual(*title),
+                                    _sorted_entries(ontology, members, entry)))  # fmt: skip
     rest = [t for t in typed if t not in placed]
     if rest:
-        sections.append(Section(*INDIVIDUALS, _sorted_entries(ontology, rest, entry)))
+        sections.append(Section(INDIVIDUALS[0], Bilingual(*INDIVIDUALS[1]),
+                                _sorted_entries(ontology, rest, entry)))  # fmt: skip
 
     used = {t for t in uses if t not in declared}
     head = URIRef(ONTOLOGY_IRI)

@@ -14,6 +14,7 @@ test that fails on it.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,18 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 ARTIFACTS = REPO / "test-artifacts" / "pages"
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core, installed from the npm registry by ``npm ci`` (package.json, .ci/run)."""
 WIDTHS = (1280, 390)
+PHONE = 640
+"""Narrower contexts are phones: a touch screen, and a layout viewport that widens to fit
+content wider than the screen (as a phone's browser does), so overflow shows."""
+
+
+def screen(width: int) -> dict[str, Any]:
+    """The browser context options of a screen ``width`` px wide."""
+    phone = width < PHONE
+    return {"viewport": {"width": width, "height": 900}, "is_mobile": phone, "has_touch": phone}
 TIMEOUT_MS = 90_000  # the dashboard may wait for the first validation run of a new server
 
 
@@ -109,8 +121,7 @@ def open_page(browser: Any) -> Iterator[Callable[[int], tuple[Any, Any]]]:
     contexts: list[Any] = []
 
     def make(width: int) -> tuple[Any, Any]:
-        context = browser.new_context(viewport={"width": width, "height": 900},
-                                      locale="ja-JP")  # fmt: skip
+        context = browser.new_context(**screen(width), locale="ja-JP")
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context, context.new_page()
@@ -147,7 +158,7 @@ def visits(
         Recorder(fresh, found)
         response = fresh.goto(server.url + path, wait_until="load")
         found.status = response.status if response else None
-        fresh.wait_for_function(DRAWN_JS)  # the graphs have been drawn (physics has settled)
+        settle(fresh)
         found.facts = fresh.evaluate(FACTS_JS)
         prefix = "hostile-" if "dataset" in str(server.log) else ""
         shot = ARTIFACTS / f"{prefix}{artifact_name(path)}-{width}.png"
@@ -159,6 +170,108 @@ def visits(
 
     return visit
 
+
+def settle(page: Any) -> None:
+    """Wait until the page is complete: its graphs drawn (they load vis-network when they come
+    into view: each is scrolled to, then physics has settled), Swagger UI's operations shown."""
+    page.evaluate("document.querySelectorAll('.graph[data-graph]')"
+                  ".forEach(g => g.scrollIntoView())")  # fmt: skip
+    page.wait_for_function(DRAWN_JS)
+    page.evaluate("window.scrollTo(0, 0)")
+    if page.locator("#swagger-ui").count():
+        page.wait_for_selector("#swagger-ui .opblock")
+
+
+@dataclass
+class Audit:
+    """What axe-core and the language check found on one page."""
+
+    url: str
+    status: int | None
+    violations: list[dict[str, Any]]
+    wrong_language: list[str]
+
+    def serious(self) -> list[str]:
+        """The critical and serious violations, one line each (rule, how many, where)."""
+        return [
+            f"{self.url} [{v['impact']}] {v['id']} ×{len(v['nodes'])}: "
+            + "; ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:3])
+            for v in self.violations
+            if v["impact"] in ("critical", "serious")
+        ]
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+"""The rule sets run: WCAG 2.0, 2.1 and 2.2 A and AA (JIS X 8341-3:2016 is WCAG 2.0), and
+axe's best practices."""
+
+
+@pytest.fixture(scope="session")
+def audits(browser: Any) -> Iterator[Callable[[Server, str, int, str], Audit]]:
+    """``audits(server, path, width, lang)``: axe-core run on the page (in a context whose
+    language cookie is ``lang``), and the text in the wrong language (:data:`LANG_JS`)."""
+    if not AXE.is_file():
+        message = f"{AXE} is missing: run `npm ci` (package.json; .ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    axe = AXE.read_text(encoding="utf-8")
+    contexts: dict[tuple[str, int, str], Any] = {}
+
+    def audit(server: Server, path: str, width: int, lang: str) -> Audit:
+        key = (server.url, width, lang)
+        if key not in contexts:
+            context = browser.new_context(**screen(width))
+            context.set_default_timeout(TIMEOUT_MS)
+            context.add_cookies([{"name": "plantrace_lang", "value": lang, "url": server.url}])
+            contexts[key] = context
+        page = contexts[key].new_page()
+        try:
+            response = page.goto(server.url + path, wait_until="load")
+            settle(page)
+            # lay out what the page leaves for later (content-visibility: auto), so that axe
+            # sees every element rendered, not only those on the first screen
+            page.add_style_tag(content="* { content-visibility: visible !important; }")
+            page.evaluate(axe)  # run in the page by the test driver: the page's CSP is kept
+            result = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                " resultTypes: ['violations']})",
+                AXE_TAGS,
+            )
+            wrong = [] if page.locator("#swagger-ui").count() else page.evaluate(LANG_JS)
+        finally:
+            page.close()
+        status = response.status if response else None
+        return Audit(server.url + path, status, result["violations"], wrong)
+
+    yield audit
+    for context in contexts.values():
+        context.close()
+
+
+LANG_JS = """() => {
+  // WCAG 2.1 SC 3.1.1 and 3.1.2: every text is under its language. A text mostly Japanese
+  // under a language other than ja, or mostly English prose (four words in a row) under ja,
+  // outside code and what assistive technology skips. (A Japanese name inside an English
+  // sentence is part of it: 3.1.2 exempts proper names.)
+  const JA = /[\\u3040-\\u30ff\\u3400-\\u9fff\\uff01-\\uff5e]/g;
+  const LATIN = /[A-Za-z]/g;
+  const PROSE = /[A-Za-z]{2,}(?:[ ,;:'\\u2019-]+[A-Za-z]{2,}){3}/;
+  const SKIP = 'script, style, code, pre, textarea, .iri, [aria-hidden=true]';
+  const wrong = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent.trim();
+    const el = walker.currentNode.parentElement;
+    if (!text || !el || el.closest(SKIP)) continue;
+    const lang = (el.closest('[lang]') || document.documentElement).getAttribute('lang');
+    const ja = (text.match(JA) || []).length, latin = (text.match(LATIN) || []).length;
+    const what = text.slice(0, 50);
+    if (!lang.startsWith('ja') && ja > 0 && ja >= latin) wrong.push(`ja under ${lang}: ${what}`);
+    if (lang.startsWith('ja') && PROSE.test(text) && latin > ja) wrong.push(`en under ja: ${what}`);
+  }
+  return wrong;
+}"""
 
 CSP_JS = """window.__csp = [];
 document.addEventListener('securitypolicyviolation',

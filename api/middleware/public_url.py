@@ -10,7 +10,7 @@ or without it: both work). Told that URL, this middleware:
   the prefix in the path or without it;
 - prefixes every root-relative URL of an answer: the pages and the JSON API are written with
   links such as ``/items/I-1`` and ``/static/…``; in an HTML answer every ``href``, ``src``,
-  ``action`` and ``data-…-url`` attribute starting with one ``/``, in a JSON answer of
+  ``action`` and ``data-…`` attribute starting with one ``/``, in a JSON answer of
   ``/api/…`` every ``…href`` value, and a ``Location`` header. One place, so no template or
   view can forget it; the pages' scripts read the prefix from ``<html data-root>``.
 
@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from api.middleware.asgi import ASGIApp, Message, Receive, Scope, Send
 from api.views.links import route_path
 
-_HTML_URL = re.compile(rb"""(\s(?:href|src|action|data-[a-z-]*url)=["'])/(?![/\\])""")
+_HTML_URL = re.compile(rb"""(\s(?:href|src|action|data-[a-z-]+)=["'])/(?![/\\])""")
 _JSON_HREF = re.compile(rb'("[A-Za-z_]*href"\s*:\s*")/(?![/\\])')
 
 

@@ -3,7 +3,11 @@ and ``/readyz`` (for orchestrators and load balancers), and ``/docs`` (Swagger U
 
 ``/docs`` is Swagger UI served from the assets the ``fastapi-swagger`` package ships (mounted at
 :data:`SWAGGER_ASSETS` by :mod:`api.main`; no CDN: the page works offline); its one inline script
-is allowed by its hash in the page's Content-Security-Policy. ``/openapi.json`` is FastAPI's
+is allowed by its hash in the page's Content-Security-Policy. The page is in English
+(``lang="en"``) under a heading, operations are not deep
+links (a link inside Swagger UI's expand button is a control inside a control, WCAG 4.1.2), and
+``static/swagger.css`` brings Swagger UI's colours to 4.5:1 contrast (:func:`accessible`).
+``/openapi.json`` is FastAPI's
 schema.
 """
 
@@ -21,6 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from api.deps import get_pool, get_settings, run
 from api.middleware.security import content_security_policy
 from api.views import models as m
+from api.web.assets import asset_url
 from api.workers.backend import Backend
 from api.workers.engine_jobs import ready
 from api.workers.engine_jobs import status as store_status
@@ -39,6 +44,23 @@ def swagger_assets() -> Path:
     return Path(str(resources.files("fastapi_swagger") / "resources"))
 
 
+def accessible(page: str) -> str:
+    """Swagger UI's page with a language, a description, a heading and the contrast fixes of
+    ``static/swagger.css`` (Swagger UI has its own ``main`` landmark)."""
+    style = asset_url("pages/swagger.css")
+    head = (f'<meta name="description" content="{DOCS_DESCRIPTION}">\n'
+            f'<link rel="stylesheet" href="{style}">\n</head>')  # fmt: skip
+    body = '<h1 class="vh">plantrace API</h1>\n<div id="swagger-ui"></div>'
+    return (
+        page.replace("<html>", '<html lang="en">', 1)
+        .replace("</head>", head, 1)
+        .replace('<div id="swagger-ui">\n    </div>', body, 1)
+    )
+
+
+DOCS_DESCRIPTION = "The plantrace JSON API: its operations, parameters and answers (OpenAPI)."
+
+
 @router.get("/docs", include_in_schema=False)
 async def docs(request: Request) -> HTMLResponse:
     page = get_swagger_ui_html(
@@ -47,11 +69,12 @@ async def docs(request: Request) -> HTMLResponse:
         swagger_js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
         swagger_css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
         swagger_favicon_url=f"{SWAGGER_ASSETS}/favicon-32x32.png",
+        swagger_ui_parameters={"deepLinking": False},
     )
-    scripts = _INLINE_SCRIPT.findall(bytes(page.body).decode("utf-8"))
+    text = accessible(bytes(page.body).decode("utf-8"))
+    scripts = _INLINE_SCRIPT.findall(text)
     policy = content_security_policy(get_settings(request).frame_ancestors, scripts)
-    page.headers["content-security-policy"] = policy
-    return page
+    return HTMLResponse(text, headers={"content-security-policy": policy})
 
 
 @router.get("/healthz", tags=["service"], response_model=m.Health)

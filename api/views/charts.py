@@ -24,6 +24,9 @@ TOP = 14
 BOTTOM = 34
 SPREAD = 8
 """How far apart (user units) the points of one year are drawn."""
+TICK_CHAR = 11
+"""Width (user units) of a character of a y-axis label at the largest size the page draws it
+(20 units, on a phone: ``pages.css``); the left margin fits the longest label."""
 COMPARATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
 
 
@@ -137,7 +140,10 @@ def indicator_chart(indicator: m.Indicator, years: list[int]) -> Chart | None:
         lo = 0.0
     ticks = nice_ticks(lo, hi)
     lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
-    chart = Chart(indicator=indicator.iri, title=indicator.label or indicator.iri, unit=unit)
+    labels = [number(Decimal(str(v))) for v in ticks]
+    left = max(LEFT, 12 + TICK_CHAR * max(len(label) for label in labels))
+    chart = Chart(indicator=indicator.iri, title=indicator.label or indicator.iri, unit=unit,
+                  left=left)  # fmt: skip
 
     def y_of(value: float) -> float:
         return round(chart.bottom - (value - lo) / (hi - lo) * (chart.bottom - chart.top), 2)
@@ -148,7 +154,7 @@ def indicator_chart(indicator: m.Indicator, years: list[int]) -> Chart | None:
         return chart.left + band * (all_years.index(year) + 0.5)
 
     chart.x_ticks.extend(Tick(round(x_of(y), 2), f"FY{y}") for y in all_years)
-    chart.y_ticks.extend(Tick(y_of(v), number(Decimal(str(v)))) for v in ticks)
+    chart.y_ticks.extend(Tick(y_of(v), label) for v, label in zip(ticks, labels, strict=True))
     for t in targets:
         assert t.value is not None
         comparator = COMPARATORS.get(t.comparator or "", t.comparator or "")

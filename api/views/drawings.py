@@ -6,6 +6,9 @@ vis-network and Bootstrap from CDNs even with ``cdn_resources="local"``. Instead
 like any attribute) and ``static/pages/graph.js`` draws it with the vis-network files that ship
 inside the pyvis package (mounted at ``/static/vis``, :func:`api.web.assets.vis_directory`).
 
+The same facts are also given as a table (:func:`table_rows`, one row per arrow): a picture on a
+canvas is no use to a screen reader or to a keyboard (WCAG 2.1 SC 1.1.1, 1.3.1).
+
 Node and edge ``title`` (vis-network's tooltip) is plain text: ``graph.js`` puts it in an
 element with ``textContent``, since vis-network would render a string title as HTML in some
 versions. Labels are drawn on the canvas, as text.
@@ -113,6 +116,37 @@ FORCE_OPTIONS: dict[str, Any] = {
     "edges": {**OPTIONS["edges"], "smooth": False},
 }  # fmt: skip
 """For star-shaped graphs (an article's impact): laid out by physics, then frozen."""
+
+
+@dataclass(frozen=True)
+class GraphEnd:
+    """A node as the table of a drawing names it: its kind, label and page."""
+
+    kind: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class GraphRow:
+    """One arrow of a drawing (``target`` None: a node no arrow touches)."""
+
+    source: GraphEnd
+    relation: str
+    target: GraphEnd | None
+
+
+def table_rows(drawing: Drawing) -> list[GraphRow]:
+    """The drawing as rows of a table, in the order it was built (goal to grade)."""
+
+    def end(iri: str) -> GraphEnd:
+        n = drawing.nodes[iri]
+        return GraphEnd(n["kind"], " ".join(n["label"].split()), n["url"])
+
+    rows = [GraphRow(end(a), title, end(b)) for a, b, title in drawing.edges]
+    linked = {x for a, b, _ in drawing.edges for x in (a, b)}
+    rows += [GraphRow(end(n), "", None) for n in drawing.nodes if n not in linked]
+    return rows
 
 
 def network_json(drawing: Drawing) -> str:

@@ -47,6 +47,7 @@ class ItemPage:
     trace: m.Trace
     coverage: list[m.ItemCoverage]
     graph: str  # JSON for graph.js
+    graph_rows: list[drawings.GraphRow]  # the same, as a table
     clause_years: list[int]
     clause_rows: list[ClauseRow]
     unplanned_goals: list[m.Clause]
@@ -140,10 +141,12 @@ def item_page(
         found = graph_models.path_of(tg, provision.iri, code=code)
         if found is not None:
             paths.append(found)
+    drawing = drawings.trace_drawing(trace)
     return ItemPage(
         trace=trace,
         coverage=coverage,
-        graph=drawings.network_json(drawings.trace_drawing(trace)),
+        graph=drawings.network_json(drawing),
+        graph_rows=drawings.table_rows(drawing),
         clause_years=clause_years,
         clause_rows=rows,
         unplanned_goals=unplanned,

@@ -96,6 +96,7 @@ class ProvisionPage:
     parents: list[tuple[str, str]]  # (label, url) from the statute down
     impact: m.ImpactSet
     graph: str
+    graph_rows: list[drawings.GraphRow]
     items: list[ItemImpact]
     sources: list[m.SourceSpan]
     body: str | None = None
@@ -162,6 +163,7 @@ def provision_page(run: QueryFn, iri: str, body: str | None = None) -> Provision
         parents=parents,
         impact=impact,
         graph=drawings.network_json(drawing),
+        graph_rows=drawings.table_rows(drawing),
         items=items,
         sources=Sources(run, [iri])(iri),
         body=body,

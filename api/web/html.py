@@ -7,8 +7,11 @@ scripts themselves are files under ``/static/pages`` (no inline script). Pages l
 from other hosts.
 
 Every page gets ``lang`` (``ja`` or ``en``, :mod:`api.i18n`), ``t`` (the chrome's labels in
-that language), ``switch_url`` (this page in the other language) and ``of_body`` (``?body=…``
-of a page shown for one public body, for the links that keep it).
+that language), ``switch_url`` (this page in the other language, ``other_lang``), ``of_body``
+(``?body=…`` of a page shown for one public body, for the links that keep it), ``data_lang``
+(the attribute ``lang="ja"`` on an English page, empty on a Japanese one: templates put it on
+every element holding text read from the documents, WCAG 2.1 SC 3.1.2) and ``asset`` (the
+versioned address of a static file, :func:`api.web.assets.asset_url`).
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from api.views.links import href, item_url, prefixed, statute_link
 from api.web import i18n
+from api.web.assets import asset_url
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -36,6 +41,7 @@ env.filters["href"] = href
 env.filters["prefixed"] = prefixed
 env.filters["statute_url"] = statute_link
 env.filters["item_url"] = item_url
+env.globals["asset"] = asset_url
 
 
 def _of_body(request: Request, status: int) -> str:
@@ -55,6 +61,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         lang=lang,
         t=i18n.Translator(lang),
         switch_url=i18n.switch_url(request, other),
+        other_lang=other,
+        data_lang=Markup("") if lang == i18n.DATA_LANG else Markup(f' lang="{i18n.DATA_LANG}"'),
         of_body=_of_body(request, status),
         **context,
     )

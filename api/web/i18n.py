@@ -15,6 +15,9 @@ from api.views.links import route_path
 
 LANGS = ("ja", "en")
 DEFAULT = "ja"
+DATA_LANG = "ja"
+"""The language of the documents read (Japanese public bodies' plans and reports): texts from
+them keep it on an English page."""
 COOKIE = "plantrace_lang"
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -28,6 +31,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav.api": ("API", "API"),
     "nav.switch": ("English", "日本語"),
     "nav.menu": ("メニュー", "Menu"),
+    "nav.label": ("サイト内の移動", "Site"),
+    "nav.crumbs": ("現在位置", "You are here"),
+    "meta.provision": (
+        "条文の本文と、それに依拠する評価項目・計画・指標・評定（影響範囲）。",
+        "the article's text and the items, clauses, indicators and grades resting on it.",
+    ),
+    "nav.skip": ("本文へ移動", "Skip to the content"),
+    "meta.description": (
+        "独立行政法人等の中期目標・計画・年度計画・指標・実績・評定を根拠法令から辿れる知識グラフ。",
+        "A knowledge graph tracing a public body's goals, plans, annual plans, indicators, "
+        "actual values and grades back to the statute articles they rest on.",
+    ),
     "source": ("出典", "Source"),
     "sources": ("出典", "Sources"),
     "lines": ("行", "lines"),
@@ -48,16 +63,47 @@ LABELS: dict[str, tuple[str, str]] = {
     "ld": ("RDF", "RDF"),
     "not_found": ("見つからない", "Not found"),
     "more": ("ほか", "more"),
+    "missing.text": ("データセットにこれについての記述はない：", "The dataset says nothing about"),
+    "yes": ("あり", "yes"),
+    "no": ("なし", "no"),
+    "quote.open": ("出典の行のページを開く", "Open the page of these source lines"),
+    "meta.item": (
+        "根拠法令から中期目標・計画・年度計画・指標・実績・評定までのトレース。",
+        "its trace from the statute article through goal, plans, indicators and actual values "
+        "to the grades.",
+    ),
     # dashboard
     "dash.title": ("評価項目と評定", "Items and grades"),
     "dash.intro": (
         "年度ごとの自己評価（自）と主務大臣評価（大）。評定をクリックすると出典の行を表示。",
         "Self (S) and ministerial (M) grades by fiscal year. Click a grade for its source lines.",
     ),
-    "dash.marks": (
-        "○ 重要度「高」、下線 困難度「高」、重 重点化",
-        "○ importance high, underline difficulty high, 重 priority",
+    "mark.importance": ("重要度「高」", "importance high"),
+    "mark.difficulty": ("困難度「高」", "difficulty high"),
+    "mark.priority": ("重点化", "priority"),
+    "mark.underline": ("下線", "underline"),
+    "mark.sep": ("、", ", "),
+    "graph.summary": (
+        "同じ内容はグラフの下の表「グラフの内容」で読める。",
+        "the same facts are in the table below the graph (“The graph as a table”).",
     ),
+    "graph.table": ("グラフの内容（表）", "The graph as a table"),
+    "graph.from": ("から", "From"),
+    "graph.relation": ("関係", "Relation"),
+    "graph.to": ("へ", "To"),
+    "graph.activate": ("タップしてグラフを操作する", "Tap to move and zoom the graph"),
+    "graph.deactivate": ("グラフの操作を終える", "Stop moving the graph"),
+    "rel.implements": ("具体化する", "implements"),
+    "rel.measures": ("測る", "measures"),
+    "rel.indicator": ("実績", "actual values"),
+    "rel.graded": ("評定の対象", "graded"),
+    "chart.summary": (
+        "目標と年度ごとの実績。数値と出典は図の下の表にある。",
+        "the target and the actual value of each year; the numbers and their sources are in "
+        "the table below the chart.",
+    ),
+    "chart.table": ("目標・実績（表）", "Target and actual values (table)"),
+    "scroll.hint": ("表は横にスクロールできる。", "The table scrolls sideways."),
     "dash.validation": ("検証結果", "Validation"),
     "dash.validation.more": ("検証結果の詳細", "all findings"),
     "dash.validation.unavailable": (
@@ -167,6 +213,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "stat.graph": (
         "影響グラフ（条文 → 評価項目 → 計画）", "Impact graph (article → items → clauses)"
     ),
+    "stat.graph.help": (
+        "ノードをクリックすると詳細へ。ドラッグで移動、ホイール・ピンチで拡大縮小。",
+        "Click a node to open it; drag to move, wheel or pinch to zoom.",
+    ),
     "stat.items": ("影響を受ける評価項目", "Items affected"),
     "stat.no_impact": (
         "この条文に依拠するものはない。", "Nothing in the data rests on this article."
@@ -196,6 +246,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "query.search": ("条文・計画の本文を検索", "Search clause texts"),
     "query.search.button": ("検索", "Search"),
     "query.hits": ("件", "hits"),
+    "query.text": ("本文", "Text"),
     "query.no_hits": ("該当なし", "No matches"),
     "query.sparql": ("SPARQL クエリ", "SPARQL query"),
     "query.examples": ("例", "Examples"),
@@ -204,11 +255,61 @@ LABELS: dict[str, tuple[str, str]] = {
     "query.ex.impact": ("条文の影響範囲", "An article's impact"),
     "query.run": ("実行", "Run"),
     "query.rows": ("行", "rows"),
+    "query.results": ("クエリの結果", "Query results"),
     "query.truncated": ("（上限で打ち切り）", "(cut at the row limit)"),
     "query.needs_js": (
         "クエリの実行には JavaScript が必要。/sparql に直接送ることもできる。",
         "Running a query needs JavaScript; you can also send it to /sparql directly.",
     ),
+    # linked-data pages (/id/…)
+    "meta.resource": (
+        "データセットの資源：その性質、出典の行と参照元。",
+        "a resource of the dataset: its properties, source lines and what refers to it.",
+    ),
+    "res.impact": ("影響範囲", "impact"),
+    "res.by_year": ("年度ごと", "By year"),
+    "res.quantitative": ("定量", "quantitative"),
+    "res.properties": ("性質", "Properties"),
+    "res.named_graph": ("名前付きグラフのトリプル数", "Triples in its named graph"),
+    "res.incoming": ("参照元", "Referenced by"),
+    "res.more": ("（ほかは省略）", "(more not shown)"),
+    "meta.ontology": (
+        "plantrace オントロジー（語彙）の参照ページ：クラスと性質、それを使う検証規則。",
+        "The plantrace ontology: its classes and properties and the rules that use them.",
+    ),
+    "onto.contents": ("目次", "Contents"),
+    "meta.query": (
+        "計画・評定の本文の検索と、例つきの SPARQL クエリ。",
+        "Search the clause texts, and run SPARQL queries from examples.",
+    ),
+    "meta.statutes": (
+        "法令と条文ごとに、依拠する評価項目・計画・指標・評定の数。",
+        "Statutes and articles, with the items, clauses, indicators and grades resting on each.",
+    ),
+    "meta.validation": (
+        "SHACL 形状による検証結果：違反・警告・情報と孤立・行き止まりのノード。",
+        "The SHACL validation report: violations, warnings, info, orphans and dead ends.",
+    ),
+    # the SPARQL and downloads pages
+    "sparql.description": (
+        "読み取り専用の SPARQL 1.1 エンドポイント：評価項目・計画・指標・実績・評定の知識グラフ。",
+        "A read-only SPARQL 1.1 endpoint over the knowledge graph of items, plans, indicators, "
+        "actual values and grades.",
+    ),
+    "sparql.format": ("結果の形式", "Results as"),
+    "sparql.by_accept": ("（Accept ヘッダーによる）", "(by the Accept header)"),
+    "sparql.service": ("サービス記述", "Service description"),
+    "downloads.description": (
+        "データセット全体（TriG、N-Quads、JSON-LD）、トレースの表（CSV）と VoID / DCAT の記述。",
+        "The whole dataset (TriG, N-Quads, JSON-LD), the trace as a table (CSV) and its VoID / "
+        "DCAT description.",
+    ),
+    "downloads.named": ("、名前付きグラフを保持", "; named graphs kept"),
+    "downloads.csv": (
+        "トレースの表：評価項目・年度・計画の項目ごとに 1 行",
+        "the trace as a table: one row per item, year and clause",
+    ),
+    "downloads.void": ("VoID / DCAT による記述", "VoID / DCAT description"),
     # the grade basis (item page, dashboard)
     "basis.title": ("評定の根拠", "Grade basis"),
     "basis.intro": (

@@ -45,6 +45,7 @@
     var head = document.createElement("tr");
     vars.forEach(function (v) {
       var th = document.createElement("th");
+      th.scope = "col";
       th.textContent = "?" + v;
       head.appendChild(th);
     });
@@ -54,7 +55,13 @@
       vars.forEach(function (v) { tr.appendChild(cell(row[v])); });
       t.appendChild(tr);
     });
-    out.appendChild(t);
+    var box = document.createElement("div");  /* scrolls sideways: a named tab stop */
+    box.className = "scroll";
+    box.setAttribute("role", "region");
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("aria-label", labels.table);
+    box.appendChild(t);
+    out.appendChild(box);
   }
 
   function run(form, out, labels) {
@@ -88,7 +95,8 @@
     var out = document.getElementById("sparql-results");
     if (!form || !out) { return; }
     var labels = { rows: form.getAttribute("data-rows") || "rows",
-                   truncated: form.getAttribute("data-truncated") || "(truncated)" };
+                   truncated: form.getAttribute("data-truncated") || "(truncated)",
+                   table: form.getAttribute("data-table") || "SPARQL" };
     Array.prototype.forEach.call(document.querySelectorAll("button[data-example]"), function (b) {
       b.addEventListener("click", function () {
         form.elements.query.value = b.getAttribute("data-query") || "";

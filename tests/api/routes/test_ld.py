@@ -85,7 +85,7 @@ def test_item_page_shows_trace_and_source_lines(
     page = client.get("/id/jlis/item/I-1", headers={"Accept": BROWSER}).text
     label = built_store.query(f"SELECT ?l {{ <{PTID}jlis/item/I-1> rdfs:label ?l }}").rows[0][0]
     assert label is not None and label.value in page
-    assert "トレース / Trace" in page and "主務大臣評価" in page
+    assert "<h2>トレース</h2>" in page and "主務大臣評価" in page
     # Each quoted line is the line of the source file, as published (escaped).
     spans = built_store.query(
         f"""SELECT ?file ?start WHERE {{ <{PTID}jlis/item/I-1> prov:wasDerivedFrom ?s .

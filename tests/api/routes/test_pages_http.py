@@ -4,6 +4,9 @@ diff and the chart geometry."""
 
 from __future__ import annotations
 
+import hashlib
+import html
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -109,8 +112,85 @@ def test_static_files(client: httpx.Client) -> None:
     assert vis.status_code == 200 and "javascript" in vis.headers["content-type"]
     assert len(vis.content) > 100_000
     assert client.get("/static/vis/vis-network.css").status_code == 200
-    for name in ("graph.js", "query.js", "pages.css"):
+    for name in ("graph.js", "query.js", "pages.css", "swagger.css"):
         assert client.get(f"/static/pages/{name}").status_code == 200
+
+
+def test_static_files_are_versioned_and_cached(client: httpx.Client) -> None:
+    """Pages link static files with the digest of their content; such an address may be kept
+    for a year, an address without it for an hour."""
+    page = client.get("/items/I-1").text
+    linked = dict(re.findall(r'"/static/(pages/pages\.css|vis/vis-network\.min\.js)\?v=(\w+)"',
+                             page))  # fmt: skip
+    assert set(linked) == {"pages/pages.css", "vis/vis-network.min.js"}
+    for name, version in linked.items():
+        answer = client.get(f"/static/{name}?v={version}")
+        assert hashlib.sha256(answer.content).hexdigest().startswith(version)
+        assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert client.get("/static/pages/pages.css").headers["cache-control"] == "public, max-age=3600"
+
+
+def test_pages_are_compressed_for_clients_that_accept_it(client: httpx.Client) -> None:
+    raw = client.get("/items/I-1", headers={"Accept-Encoding": "identity"})
+    packed = client.get("/items/I-1", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in raw.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["vary"] and "Cookie" in packed.headers["vary"]
+    assert packed.text == raw.text  # (httpx decompresses)
+    assert int(packed.headers["content-length"]) < len(raw.content) / 4
+
+
+def test_every_page_has_a_description(client: httpx.Client) -> None:
+    for path in ("/", "/items/I-1", "/statutes", "/validation", "/query", "/sparql",
+                 "/downloads", "/ontology", "/id/jlis/item/I-1", "/docs"):  # fmt: skip
+        page = client.get(path).text
+        found = re.search(r'<meta name="description" content="([^"]{20,})">', page)
+        assert found, path
+        assert re.search(r'<html lang="(ja|en)">', page), path
+
+
+def test_grade_marks_are_in_the_text_of_the_grade(client: httpx.Client) -> None:
+    """Every mark drawn on a grade of the matrix (○ importance, underline difficulty, 重
+    priority) is also said in words in the grade's link, for screen readers; in English too."""
+    for lang, words in (("ja", ("重要度「高」", "困難度「高」", "重点化")),
+                        ("en", ("importance high", "difficulty high", "priority"))):  # fmt: skip
+        page = client.get("/", params={"lang": lang}).text
+        links = re.findall(r'<a class="grade-letter[^"]*"[^>]*data-grade="[SABCD]">(.*?)</a>',
+                           page)  # fmt: skip
+        assert links
+        shown = [re.search(r'<span aria-hidden="true">(.*?)</span><span class="vh">', a)
+                 for a in links]  # fmt: skip
+        said = [re.search(r'<span class="vh">(.*?)</span>$', a) for a in links]
+        for drawn, text in zip(shown, said, strict=True):
+            assert drawn and text
+            marks = ('<span class="mark">○</span>' in drawn.group(1), "hard" in drawn.group(1),
+                     '<span class="mark">重</span>' in drawn.group(1))  # fmt: skip
+            assert marks == tuple(w in text.group(1) for w in words), (drawn.group(1), text)
+        assert any("hard" in d.group(1) for d in shown if d)  # the data has such grades
+
+
+def test_the_trace_graph_has_the_same_facts_as_a_table(client: httpx.Client) -> None:
+    """Each arrow of the drawn graph is a row of the table under it (node kinds, labels and
+    pages), for those who cannot see the canvas."""
+    page = client.get("/items/I-1", params={"lang": "ja"}).text
+    attribute = re.search(r'data-graph="([^"]*)"', page)
+    assert attribute
+    data = json.loads(html.unescape(attribute.group(1)))
+    table = page[page.index('id="trace-graph-table"'):]
+    table = table[: table.index("</details>")]
+    cell = r'<td class="text">(.*?)</td>'
+    rows = re.findall(rf"<tr>{cell}<td>.*?</td>{cell}</tr>", table)
+    urls = {n["id"]: n["url"] for n in data["nodes"]}
+    drawn = sorted((urls[e["from"]], urls[e["to"]]) for e in data["edges"])
+
+    def link(cell: str) -> str:
+        found = re.search(r'href="([^"]+)"', cell)
+        assert found, cell
+        return found.group(1)
+
+    listed = sorted((link(a), link(b)) for a, b in rows if "href" in b)
+    assert drawn and listed == drawn
+    assert 'role="img"' in page and 'aria-label="トレースグラフ: ' in page
 
 
 def test_hostile_text_is_escaped_on_every_page(dataset_server: Server) -> None:
