@@ -16,8 +16,11 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
+
+from bench import virtuoso
 
 REPO = Path(__file__).resolve().parents[1]
 W3C = REPO.parent / "shared" / "w3c-sparql11-protocol"
@@ -76,7 +79,8 @@ class Server:
     log: Path
 
     def client(self, **kwargs: object) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30, trust_env=False, **kwargs)  # type: ignore[arg-type]
+        options: dict[str, Any] = {"timeout": 30, **kwargs}
+        return httpx.Client(base_url=self.url, trust_env=False, **options)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -89,13 +93,15 @@ class Server:
 
 
 def start(
-    args: list[str], env: dict[str, str], log: Path, ready: str, timeout: float = 90
-) -> Server:
-    """Start ``args``, wait until ``GET ready`` answers 200."""
-    port = free_port()
+    args: list[str], env: dict[str, str], log: Path, ready: str, timeout: float = 90,
+    port: int | None = None, cwd: Path = REPO,
+) -> Server:  # fmt: skip
+    """Start ``args`` (``{port}`` in them: ``port``, else a free one), wait until ``GET ready``
+    answers 200."""
+    port = port or free_port()
     args = [a.replace("{port}", str(port)) for a in args]
     out = open(log, "wb")  # noqa: SIM115 - the server writes to it until it stops
-    process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
+    process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -141,3 +147,20 @@ def oxigraph_binary() -> str:
             "the `oxigraph` command (PyPI package oxigraph, a dev dependency) is missing"
         )
     return found
+
+
+
+def start_virtuoso(directory: Path) -> Server:
+    """Virtuoso on free ports with its database in ``directory``, updates granted
+    (:mod:`bench.virtuoso`); its SPARQL endpoint is ``{url}/sparql``."""
+    http_port, sql_port = free_port(), free_port()
+    running = start(
+        virtuoso.configure(directory, sql_port, http_port), clean_env(), directory / "out.log",
+        "/sparql?query=ASK%7B%7D", timeout=180, port=http_port, cwd=directory,
+    )  # fmt: skip
+    try:
+        virtuoso.grant(sql_port)
+    except BaseException:
+        running.stop()
+        raise
+    return running
