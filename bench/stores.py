@@ -112,7 +112,7 @@ def render(runs: Sequence[StoreRun], skipped: Sequence[str], command: str) -> st
              "- data: the J-LIS documents (about 10,500 triples in 8 graphs); each store local,"
              " on 127.0.0.1; plantrace's defaults (2 query workers)", ""]  # fmt: skip
     lines += table(
-        ["store", "build (s)", "build peak", "validate (s)", "validate peak"],
+        ["store", "build (s)", "build peak (MiB)", "validate (s)", "validate peak (MiB)"],
         [
             (r.name, f"{r.build.seconds:.1f}", mib(r.build.peak_rss_kib),
              f"{r.validate.seconds:.1f}", mib(r.validate.peak_rss_kib))
