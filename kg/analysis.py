@@ -173,13 +173,18 @@ class TraceGraph:
             types = info["types"]
             assert isinstance(types, set)
             types.add(str(row["type"]))
-            if row.get("code") is not None and info["code"] is None:
-                info["code"] = str(row["code"])
+            # where a node has several, the least code and year and the shortest label of a
+            # language: the same whatever order a store returns its rows in
+            if row.get("code") is not None:
+                info["code"] = min(str(row["code"]), str(info["code"] or row["code"]))
             year = row.get("year")
-            if isinstance(year, int) and not isinstance(year, bool) and info["year"] is None:
-                info["year"] = year
+            if isinstance(year, int) and not isinstance(year, bool):
+                info["year"] = min(year, info["year"] if isinstance(info["year"], int) else year)
             if row.get("label") is not None:
-                labels[iri].setdefault(str(row.get("lang") or ""), str(row["label"]))
+                lang, label = str(row.get("lang") or ""), str(row["label"])
+                seen = labels[iri].get(lang)
+                if seen is None or (len(label), label) < (len(seen), seen):
+                    labels[iri][lang] = label
         out = cls()
         for iri, info in infos.items():
             types = info["types"]

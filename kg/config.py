@@ -18,6 +18,8 @@ variable                           meaning                                    de
                                                                               ``PLANTRACE_STORE``
 ``PLANTRACE_STORE_GSP``            its Graph Store Protocol endpoint          derived from
                                                                               ``PLANTRACE_STORE``
+``PLANTRACE_STORE_DIALECT``        what kind of store it is: ``oxigraph``,    (empty: detected)
+                                   ``virtuoso``, ``fuseki`` or ``generic``
 ``PLANTRACE_DATASET``              an RDF dataset file ``serve`` serves       (empty: the store)
                                    instead of the store
 ``PLANTRACE_HOST``                 address ``serve`` listens on               ``127.0.0.1``
@@ -49,9 +51,9 @@ variable                           meaning                                    de
                                    build, in bytes (0: none kept)
 =================================  =========================================  ======================
 
-The remote endpoints default to the layout of an Oxigraph server: a query endpoint ending in
-``/query`` (or ``/sparql``) has its update endpoint at ``…/update`` and its Graph Store endpoint
-at ``…/store``. Other stores (Fuseki: ``/ds/update``, ``/ds/data``) set them explicitly.
+The remote update and Graph Store endpoints, when unset, follow the store's dialect
+(:mod:`kg.dialects`): Oxigraph ``…/update`` and ``…/store`` beside ``…/query``, Fuseki
+``…/update`` and ``…/data``, Virtuoso the query endpoint and ``/sparql-graph-crud``.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ ENV_SOURCES = "PLANTRACE_SOURCES"
 ENV_STORE = "PLANTRACE_STORE"
 ENV_STORE_UPDATE = "PLANTRACE_STORE_UPDATE"
 ENV_STORE_GSP = "PLANTRACE_STORE_GSP"
+ENV_STORE_DIALECT = "PLANTRACE_STORE_DIALECT"
 ENV_DATASET = "PLANTRACE_DATASET"
 ENV_HOST = "PLANTRACE_HOST"
 ENV_PORT = "PLANTRACE_PORT"
@@ -94,22 +97,14 @@ LOG_FORMATS = ("json", "plain")
 
 @dataclass(frozen=True)
 class RemoteStore:
-    """The three endpoints of an existing triple store (SPARQL 1.1 Query, Update, Graph Store)."""
+    """An existing triple store as the settings name it: its SPARQL 1.1 query endpoint, and its
+    update and Graph Store endpoints and dialect when set (``""``: follow from the dialect, which
+    is detected when unset; :mod:`kg.dialects`)."""
 
     query: str
-    update: str
-    gsp: str
-
-    @classmethod
-    def at(cls, query: str, update: str = "", gsp: str = "") -> RemoteStore:
-        """Endpoints from the query URL; unset ones follow the Oxigraph server layout."""
-        base, _, last = query.rstrip("/").rpartition("/")
-        oxigraph_like = last in ("query", "sparql") and base.count("/") >= 2
-        return cls(
-            query=query,
-            update=update or (f"{base}/update" if oxigraph_like else query),
-            gsp=gsp or (f"{base}/store" if oxigraph_like else query),
-        )
+    update: str = ""
+    gsp: str = ""
+    dialect: str = ""
 
 
 @dataclass(frozen=True)
@@ -197,8 +192,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         state_dir=path(ENV_STATE, REPO_ROOT / "state"),
         sources_dir=path(ENV_SOURCES, REPO_ROOT / "data" / "sources"),
-        store=RemoteStore.at(
-            store_url, env.get(ENV_STORE_UPDATE, "").strip(), env.get(ENV_STORE_GSP, "").strip()
+        store=RemoteStore(
+            store_url,
+            env.get(ENV_STORE_UPDATE, "").strip(),
+            env.get(ENV_STORE_GSP, "").strip(),
+            env.get(ENV_STORE_DIALECT, "").strip().lower(),
         )
         if store_url
         else None,

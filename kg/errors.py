@@ -36,3 +36,8 @@ class NotFound(PlantraceError):
 
 class Invalid(PlantraceError):
     """What a request names is in the data but of the wrong kind (HTTP 400)."""
+
+
+class NoData(PlantraceError):
+    """The store answers but holds no plantrace data (never built, or emptied since): reading
+    it would give empty answers that look like real ones (HTTP 503)."""

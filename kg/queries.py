@@ -96,13 +96,15 @@ def _codes(codes: Sequence[str] | None, body: str | None = None) -> str:
     """The items a query is about: ``codes`` (default: all; needed with ``body``, see
     :func:`item_codes`) of publisher ``body`` (its id, as in ``/id/{body}/``; default: every
     publisher's). With ``body`` the items are bound by IRI, so the query starts from those few
-    nodes rather than from every body's items."""
+    nodes rather than from every body's items; the query binds ``?code`` itself."""
     if body is None:
         return values("code", (literal(c) for c in codes)) if codes is not None else ""
     if codes is None:  # inside a larger query they would be planned over every body's items
         raise ValueError("a body's items are asked for by code: see item_codes()")
-    pairs = " ".join(f"({term} {literal(c)})" for c in codes if (term := _item_term(body, c)))
-    return f"VALUES (?item ?code) {{ {pairs} }}"
+    # ``?item`` alone: every query using this binds ``?code`` by ``?item pt:code ?code``, and
+    # Virtuoso 7.2 fails to compile a one-row VALUES of two variables followed by an OPTIONAL
+    # ("ssg_print_rvr_fixed_val(): no SPART_VARR_FIXED")
+    return values("item", (term for c in codes if (term := _item_term(body, c))))
 
 
 def _item_term(body: str, code: str) -> str | None:
@@ -714,7 +716,9 @@ _TARGET_OWNER = """VALUES (?ownerClass ?level) { (pt:Indicator "indicator") (pt:
     ?owner pt:target ?target ; a ?ownerClass .
     OPTIONAL { ?owner pt:fiscalYear/pt:year ?ownerYear }"""
 """Binds ``?owner``, the indicator or clause stating ``?target``, its ``?level`` and, for an
-annual plan clause, its ``?ownerYear``."""
+annual plan clause, its ``?ownerYear``. Virtuoso 7.2 fails to compile a query where this
+follows a one-row ``VALUES`` directly ("no SPART_VARR_FIXED"): join the owner to its item
+first."""
 
 
 def grade_basis(
@@ -764,10 +768,93 @@ def target_chain(
         f"""SELECT ?code ?target ?level ?owner ?ownerYear ?value ?unit ?comparator ?text
        ?period ?approximate ?refines WHERE {{
   {_codes(codes, body)}
-  {_TARGET_OWNER}
   ?owner pt:item ?item . ?item pt:code ?code .
+  {_TARGET_OWNER}
   {optional("target", value="pt:targetValue", unit="pt:unit", comparator="pt:comparator",
              text="pt:text", period="pt:perPeriod", approximate="pt:approximate",
              refines="pt:refines")}
 }}""",
     )
+
+
+# --- the remote store's own upkeep (kg.remote) --------------------------------------------------
+# Plain SPARQL 1.1, without SILENT anywhere: a store's error must reach the user (issue 19).
+
+
+def _own(var: str, prefix: str, *excluded: str) -> str:
+    """A filter keeping ``?var`` to graphs under ``prefix`` other than ``excluded`` prefixes."""
+    tests = [f"STRSTARTS(STR(?{var}), {literal(prefix)})"]
+    tests += [f"!STRSTARTS(STR(?{var}), {literal(e)})" for e in excluded]
+    return f"FILTER({' && '.join(tests)})"
+
+
+def graph_counts() -> str:
+    """Every non-empty named graph and its triples. Graphs are picked by name afterwards, not
+    by a FILTER: Virtuoso answers this grouping at once, but takes a third of a second for
+    ``DISTINCT ?g`` with a FILTER on ``?g``, and never answers ``DISTINCT ?g`` without one."""
+    return "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def graph_fingerprint(graph: str, hashes: bool) -> str:
+    """What a graph holds, in one row: its triples, the characters of its literals and, with
+    ``hashes``, the least and greatest MD5 of its triples without blank nodes. The same query
+    on the store and on the embedded store that was published must give the same row."""
+    digest = " (MIN(?h) AS ?low) (MAX(?h) AS ?high)" if hashes else ""
+    bind = (
+        """
+  BIND(IF(isBlank(?s) || isBlank(?o), "", MD5(CONCAT(STR(?s), " ", STR(?p), " ",
+    IF(isLiteral(?o), CONCAT(STR(?o), "@", LANG(?o), "^", STR(DATATYPE(?o))), STR(?o)))))
+    AS ?h)"""
+        if hashes
+        else ""
+    )
+    return f"""SELECT (COUNT(*) AS ?n) (SUM(?len) AS ?chars){digest} WHERE {{
+  GRAPH {iri(graph)} {{ ?s ?p ?o }}
+  BIND(IF(isLiteral(?o), STRLEN(STR(?o)), 0) AS ?len){bind}
+}}"""
+
+
+def default_size() -> str:
+    """The triples of the default graph (the union, where the store keeps it there)."""
+    return "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def move_graph(source: str, target: str) -> str:
+    """Replace graph ``target`` by graph ``source``, which is then gone."""
+    return f"MOVE GRAPH {iri(source)} TO GRAPH {iri(target)}"
+
+
+def copy_graph_by_insert(source: str, target: str) -> str:
+    """What :func:`move_graph` does, for stores whose ``MOVE`` cannot be trusted: empty
+    ``target``, copy ``source`` into it, drop ``source``."""
+    return (
+        f"{clear_graph(target)} ;\n"
+        f"INSERT {{ GRAPH {iri(target)} {{ ?s ?p ?o }} }}"
+        f" WHERE {{ GRAPH {iri(source)} {{ ?s ?p ?o }} }}"
+        f" ;\n{drop_graph(source)}"
+    )
+
+
+def drop_graph(graph: str) -> str:
+    """Remove graph ``graph``, which exists (an error otherwise)."""
+    return f"DROP GRAPH {iri(graph)}"
+
+
+def clear_graph(graph: str) -> str:
+    """Empty graph ``graph``, whether it exists or not (no error either way, no SILENT)."""
+    return f"DELETE WHERE {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}"
+
+
+def refresh_union(union: str | None, prefix: str, *excluded: str) -> str:
+    """Make the default graph (``union`` None) or graph ``union`` the RDF merge of the named
+    graphs under ``prefix`` but not under ``excluded`` (the union every query reads)."""
+    where = f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_own('g', prefix, *excluded)} }}"
+    if union is None:
+        return f"DROP DEFAULT ;\nINSERT {{ ?s ?p ?o }} {where}"
+    return f"{clear_graph(union)} ;\nINSERT {{ GRAPH {iri(union)} {{ ?s ?p ?o }} }} {where}"
+
+
+def probe() -> str:
+    """The smallest query: asks a store to answer at all (its dialect is read from the
+    answer's headers)."""
+    return "ASK {}"

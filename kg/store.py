@@ -153,7 +153,7 @@ def _graph_block(graph: Graph) -> str:
     return f"GRAPH {to_oxigraph(name)} {{\n" + "\n".join(lines) + "\n}"
 
 
-REFRESH_DEFAULT = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+REFRESH_DEFAULT = "DROP DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 """Makes the default graph the union of the named graphs
 (:meth:`GraphStore.refresh_default_graph`)."""
 
@@ -309,7 +309,8 @@ class GraphStore:
         :meth:`refresh_default_graph`); a build that replaces many graphs refreshes once at
         the end instead.
         """
-        update = f"DROP SILENT GRAPH {to_oxigraph(replaced.identifier)} ;\nINSERT DATA {{\n"
+        name = to_oxigraph(replaced.identifier)
+        update = f"DELETE WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }} ;\nINSERT DATA {{\n"
         update += "\n".join(_graph_block(g) for g in (replaced, *merged)) + "\n}"
         self.oxigraph.update(update + (f" ;\n{REFRESH_DEFAULT}" if refresh else ""))
 

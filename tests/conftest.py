@@ -61,20 +61,25 @@ FAKE_TEXTS = {
 """Two documents the fake parser reads and one no parser accepts."""
 
 
-def build_copies(folder: Path, edits: dict[str, tuple[str, str]], *also: str) -> GraphStore:
+def copies(folder: Path, edits: dict[str, tuple[str, str]], *also: str) -> Path:
     """The real documents ``edits`` names (each with its one ``old → new`` replacement) and
-    those ``also`` names, unchanged, copied under ``folder`` and built into a memory store."""
+    those ``also`` names (all, for ``*``), unchanged, copied under ``folder``; their manifest."""
     texts = {}
     for doc in load_manifest(SOURCES / "manifest.json").documents:
-        if doc.id in edits or doc.id in also:
+        if doc.id in edits or doc.id in also or "*" in also:
             text = doc.read_text()
             if doc.id in edits:
                 old, new = edits[doc.id]
                 assert text.count(old) == 1, old
                 text = text.replace(old, new)
             texts[doc.id] = text
+    return write_sources(folder, texts, publisher="jlis")
+
+
+def build_copies(folder: Path, edits: dict[str, tuple[str, str]], *also: str) -> GraphStore:
+    """:func:`copies` built into a memory store."""
     store = GraphStore.memory()
-    fill(store, load_manifest(write_sources(folder, texts, publisher="jlis")))
+    fill(store, load_manifest(copies(folder, edits, *also)))
     return store
 
 

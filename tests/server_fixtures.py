@@ -7,6 +7,9 @@ a second module named ``conftest`` would shadow ``tests/conftest.py`` for the mo
 * ``server``: ``plantrace serve --state-dir`` on a store built once from the real documents;
 * ``remote_server``: ``oxigraph serve`` filled by ``plantrace build`` with ``PLANTRACE_STORE``,
   and ``plantrace serve`` on it (the same API, a remote store);
+* ``virtuoso_stack``: Debian's Virtuoso 7.2 (``virtuoso-t``) in a temporary directory, built
+  into with only ``PLANTRACE_STORE`` set (its dialect detected), and ``plantrace serve`` on it;
+  skipped, saying so, where Virtuoso is not installed (``.ci/run`` installs it);
 * ``dataset_server``: ``plantrace serve --dataset`` on a TriG file with the W3C protocol test
   graphs, a small graph of hostile text and a whole trace of one item whose every text is
   markup (for the escaping tests of the API and of the pages in a browser).
@@ -39,8 +42,10 @@ from servers import (
     serve,
     start,
     start_plantrace,
+    start_virtuoso,
 )
 
+from bench import virtuoso as virtuoso_recipe
 from kg.build import build
 from kg.store import GraphStore
 
@@ -73,7 +78,9 @@ def server(built_state: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @dataclass
 class Remote:
-    oxigraph: Server
+    """A triple store server, its SPARQL endpoint, and ``plantrace serve`` on it."""
+
+    store: Server
     endpoint: str
     api: Server
 
@@ -88,21 +95,45 @@ def remote_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Remote]:
         tmp / "oxigraph.log",
         "/query?query=ASK%7B%7D",
     )
-    endpoint = f"{oxi.url}/query"
-    env = clean_env(PLANTRACE_STORE=endpoint)
+    remote = build_and_serve(oxi, f"{oxi.url}/query", clean_env(), tmp / "serve.log")
+    yield remote
+    remote.api.stop()
+    remote.store.stop()  # the one running now (test_remote_outage.py restarts it)
+
+
+def build_and_serve(store: Server, endpoint: str, env: dict[str, str], log: Path) -> Remote:
+    """``plantrace build`` into the store at ``endpoint``, then ``plantrace serve`` on it (the
+    store is stopped if either fails)."""
+    env = {**env, "PLANTRACE_STORE": endpoint}
     try:
         subprocess.run(
             [sys.executable, "-m", "kg.cli", "build"], env=env, cwd=REPO, check=True,
             capture_output=True, timeout=300,
         )  # fmt: skip
-        api = start_plantrace(serve(), env, tmp / "serve.log")
+        return Remote(store, endpoint, start_plantrace(serve(), env, log))
     except BaseException:
-        oxi.stop()
+        store.stop()
         raise
-    remote = Remote(oxi, endpoint, api)
+
+
+PATIENT = {"PLANTRACE_QUERY_TIMEOUT": "45", "PLANTRACE_EXPORT_TIMEOUT": "300"}
+"""Time limits for servers whose answers are compared whole, validation included (which takes
+minutes on a busy shared machine): the short limits of the other servers would cut them."""
+
+
+@pytest.fixture(scope="session")
+def virtuoso_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Remote]:
+    """Virtuoso on free ports, ``plantrace build`` into it, and ``plantrace serve`` on it."""
+    if virtuoso_recipe.binaries() is None:
+        pytest.skip("Virtuoso is not installed (Debian: apt-get install virtuoso-opensource)")
+    tmp = tmp_path_factory.mktemp("virtuoso")
+    virtuoso = start_virtuoso(tmp)
+    remote = build_and_serve(
+        virtuoso, f"{virtuoso.url}/sparql", clean_env(**PATIENT), tmp / "serve.log"
+    )
     yield remote
-    api.stop()
-    remote.oxigraph.stop()  # the one running now (test_remote_outage.py restarts it)
+    remote.api.stop()
+    virtuoso.stop()
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from bench import virtuoso
+
 REPO = Path(__file__).resolve().parents[1]
 W3C = REPO.parent / "shared" / "w3c-sparql11-protocol"
 """The W3C SPARQL 1.1 protocol tests: ``../shared`` beside the repository (as in CI)."""
@@ -78,8 +80,8 @@ class Server:
     log: Path
 
     def client(self, **kwargs: object) -> httpx.Client:
-        kwargs.setdefault("timeout", 30)
-        return httpx.Client(base_url=self.url, trust_env=False, **kwargs)  # type: ignore[arg-type]
+        options: dict[str, Any] = {"timeout": 30, **kwargs}
+        return httpx.Client(base_url=self.url, trust_env=False, **options)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -108,14 +110,14 @@ def log_lines(server: Server, request_id: str) -> list[dict[str, Any]]:
 
 def start(
     args: list[str], env: dict[str, str], log: Path, ready: str, timeout: float = 90,
-    port: int | None = None,
-) -> Server:
+    port: int | None = None, cwd: Path = REPO,
+) -> Server:  # fmt: skip
     """Start ``args`` (``{port}`` in them: ``port``, else a free one), wait until ``GET ready``
     answers 200."""
     port = port or free_port()
     args = [a.replace("{port}", str(port)) for a in args]
     out = open(log, "wb")  # noqa: SIM115 - the server writes to it until it stops
-    process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
+    process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -191,3 +193,20 @@ def oxigraph_binary() -> str:
             "the `oxigraph` command (PyPI package oxigraph, a dev dependency) is missing"
         )
     return found
+
+
+
+def start_virtuoso(directory: Path) -> Server:
+    """Virtuoso on free ports with its database in ``directory``, updates granted
+    (:mod:`bench.virtuoso`); its SPARQL endpoint is ``{url}/sparql``."""
+    http_port, sql_port = free_port(), free_port()
+    running = start(
+        virtuoso.configure(directory, sql_port, http_port), clean_env(), directory / "out.log",
+        "/sparql?query=ASK%7B%7D", timeout=180, port=http_port, cwd=directory,
+    )  # fmt: skip
+    try:
+        virtuoso.grant(sql_port)
+    except BaseException:
+        running.stop()
+        raise
+    return running

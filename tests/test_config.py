@@ -9,6 +9,7 @@ import pytest
 
 from kg import config
 from kg.config import RemoteStore, load_settings
+from kg.dialects import DIALECTS, detect, named
 from kg.errors import PlantraceError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,22 +51,48 @@ def test_bad_numbers_are_one_line_errors(name: str, value: str) -> None:
         load_settings({name: value})
 
 
-def test_remote_endpoints() -> None:
-    oxigraph = RemoteStore.at("http://127.0.0.1:7878/query")
-    assert (oxigraph.update, oxigraph.gsp) == (
-        "http://127.0.0.1:7878/update",
-        "http://127.0.0.1:7878/store",
-    )
+def test_remote_endpoints_follow_the_dialect() -> None:
+    """Unset endpoints are where the store's dialect keeps them; set ones are kept as set."""
     fuseki = load_settings(
         {
             "PLANTRACE_STORE": "http://h/ds/sparql",
             "PLANTRACE_STORE_UPDATE": "http://h/ds/update",
-            "PLANTRACE_STORE_GSP": "http://h/ds/data",
+            "PLANTRACE_STORE_DIALECT": "Fuseki",
         }
     ).store
-    assert fuseki == RemoteStore("http://h/ds/sparql", "http://h/ds/update", "http://h/ds/data")
-    other = RemoteStore.at("http://h/endpoint")
-    assert other.update == other.gsp == "http://h/endpoint"
+    assert fuseki == RemoteStore("http://h/ds/sparql", "http://h/ds/update", "", "fuseki")
+    layouts = {
+        "oxigraph": ("http://h:7878/query", "http://h:7878/update", "http://h:7878/store"),
+        "fuseki": ("http://h/ds/sparql", "http://h/ds/update", "http://h/ds/data"),
+        "virtuoso": ("http://h:8890/sparql", "http://h:8890/sparql",
+                     "http://h:8890/sparql-graph-crud"),
+        "generic": ("http://h/endpoint", "http://h/endpoint", "http://h/endpoint"),
+    }  # fmt: skip
+    for name, (query, update, gsp) in layouts.items():
+        dialect = DIALECTS[name]
+        assert (dialect.update_endpoint(query), dialect.gsp_endpoint(query)) == (update, gsp)
+
+
+@pytest.mark.parametrize(
+    ("server", "query", "dialect", "moves"),
+    [
+        ("Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu", "http://h:8890/sparql", "virtuoso",
+         True),
+        ("Apache Jena Fuseki (4.5.0)", "http://h/ds/sparql", "fuseki", False),
+        ("Apache Jena Fuseki (4.10.0)", "http://h/ds/sparql", "fuseki", True),
+        ("Oxigraph/0.5.13", "http://h/sparql", "oxigraph", True),
+        ("", "http://h/query", "oxigraph", True),
+        ("nginx", "http://h/repositories/plantrace", "generic", False),
+    ],
+)  # fmt: skip
+def test_dialect_detection(server: str, query: str, dialect: str, moves: bool) -> None:
+    found = detect(server, query)
+    assert (found.name, found.moves) == (dialect, moves)
+
+
+def test_unknown_dialect_is_a_one_line_error() -> None:
+    with pytest.raises(PlantraceError, match=r"^PLANTRACE_STORE_DIALECT: expected one of oxigraph"):
+        named("blazegraph")
 
 
 @pytest.mark.parametrize("value", ["plantrace", "/plantrace/", "ftp://host/x", "https://"])

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import fake_parser
 import pyoxigraph as ox
 import pytest
-from conftest import FAKE_TEXTS, write_sources
+from conftest import FAKE_TEXTS, copies, write_sources
 from rdflib import Graph, Literal, URIRef
 from server_fixtures import Remote
-from servers import REPO, Server, clean_env, oxigraph_binary, start
+from servers import REPO, Server, clean_env, oxigraph_binary, serve, start, start_plantrace
+from store_proxy import faulty_proxy
 
 from kg.build import build
 from kg.config import RemoteStore, load_settings
 from kg.errors import PlantraceError, RemoteError
 from kg.namespaces import ONTOLOGY_GRAPH, PTID
-from kg.remote import STAGING, RemoteGraphStore
+from kg.remote import GRAPHS_FRESH, STAGING, UNION_GRAPH, RemoteGraphStore
 from kg.store import GraphStore, TripleStore
 
 EX = "http://example.org/"
@@ -41,8 +43,8 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def remote(oxigraph: Server) -> Iterator[RemoteGraphStore]:
-    store = RemoteGraphStore(RemoteStore.at(f"{oxigraph.url}/query"))
-    store.update("DROP SILENT ALL")
+    store = RemoteGraphStore(RemoteStore(f"{oxigraph.url}/query"))
+    store.update("DROP ALL")
     yield store
     store.close()
 
@@ -120,7 +122,7 @@ def test_build_publishes_atomically_and_a_failed_build_changes_nothing(
     manifest = write_sources(tmp_path / "sources", FAKE_TEXTS)
     build(None, manifest, [fake_parser])
     sizes = remote.graph_sizes()
-    assert any(g.endswith("/doc/report-a") for g in sizes) and EX + "other" in sizes
+    assert any(g.endswith("/doc/report-a") for g in sizes) and EX + "other" not in sizes
     assert remote.query("ASK { ?e a pt:SelfEvaluation ; pt:grade pt:GradeA }").boolean is True
     broken = dict(FAKE_TEXTS, **{"report-b": "FAKE-REPORT 2024\nGARBLED\n"})
     with pytest.raises(PlantraceError, match="expected EVAL or OVERALL"):
@@ -130,7 +132,7 @@ def test_build_publishes_atomically_and_a_failed_build_changes_nothing(
     build(None, write_sources(tmp_path / "fewer", fewer), [fake_parser])
     after = remote.graph_sizes()
     assert not any(g.endswith("/doc/report-b") for g in after)  # a dropped document is removed
-    assert EX + "other" in after
+    assert len(remote.get_graph(EX + "other")) == 1  # never read, never written
 
 
 def test_dump_and_len_match_the_embedded_store(
@@ -172,8 +174,187 @@ def test_cli_query_and_validate_use_the_remote_store(remote_stack: Remote, tmp_p
 
 
 def test_unreachable_store_is_a_one_line_error() -> None:
-    store = RemoteGraphStore(RemoteStore.at("http://127.0.0.1:9/query"), timeout=2)
+    store = RemoteGraphStore(RemoteStore("http://127.0.0.1:9/query"), timeout=2)
     with pytest.raises(PlantraceError, match="expected a reachable triple store"):
         store.query("ASK {}")
     settings = load_settings({"PLANTRACE_STORE": "http://127.0.0.1:9/query"})
     assert settings.store is not None
+
+
+# --- nothing lost, ever (issue 19) ---------------------------------------------------------------
+
+MISSED = "公的個人認証システム（窓口向けサービス）：99.85%"
+"""self-evaluation-fy2025 line 140: an actual value (tests/test_achievement.py)."""
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def actual_values(store: TripleStore) -> set[str]:
+    rows = store.query("SELECT DISTINCT ?v WHERE { ?o a pt:Observation ; pt:value ?v }").rows
+    return {r[0].value for r in rows if isinstance(r[0], ox.Literal)}
+
+
+def test_a_store_that_ignores_move_fails_the_build_and_keeps_the_data(
+    remote: RemoteGraphStore, oxigraph: Server, tmp_path: Path
+) -> None:
+    """A store that acknowledges MOVE/ADD/COPY but does not carry them out (Fuseki 4.5): the
+    build fails, saying what the store holds and what it answered, and the previous graphs
+    are all there, with the previous values, the union as before, no staging graph left."""
+    direct = clean_env(PLANTRACE_STORE=remote.endpoints.query)
+    first = cli(direct, "build")
+    assert first.returncode == 0, first.stderr
+    before = remote.graph_sizes()
+    values = actual_values(remote)
+    length = len(remote)
+    assert "99.85" in values and "79.9" not in values
+    changed = copies(tmp_path / "changed", {"self-evaluation-fy2025": (MISSED, "：79.9%")}, "*")
+    with faulty_proxy(oxigraph.url) as (proxy, dropped):
+        env = clean_env(PLANTRACE_STORE=f"{proxy}/query", PLANTRACE_SOURCES=str(changed.parent))
+        failed = cli(env, "build")
+        assert dropped and dropped[0] >= len(before) - 1  # every MOVE of the switch
+        # (the copy has no curated links: the DROP of that graph reached the store)
+        queried = cli(env, "query", "ASK { ?o pt:value 99.85 }", "--format", "json")
+    assert failed.returncode == 2, failed.stdout
+    message = failed.stderr.strip()
+    assert "\n" not in message and "did not keep what was published" in message, message
+    assert "expected" in message and "answered '204'" in message and "put back" in message
+    assert remote.graph_sizes() == before and len(remote) == length
+    assert actual_values(remote) == values
+    assert not [g for g in remote._own_graphs(fresh=True) if g.startswith(STAGING)]
+    assert not remote._graph_counts(STAGING)
+    assert queried.returncode == 0 and '"boolean":true' in queried.stdout.replace(" ", "")
+
+
+def test_the_generic_dialect_publishes_without_move(
+    remote: RemoteGraphStore, oxigraph: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``generic`` copies staged graphs with INSERT … WHERE instead of MOVE, so the same store
+    behind the same faulty proxy takes the build; the union lives in its own graph and every
+    query names plantrace's dataset, with the same answers as the embedded store."""
+    manifest = write_sources(tmp_path / "sources", FAKE_TEXTS)
+    build(tmp_path / "state", manifest, [fake_parser])
+    local = GraphStore.open(tmp_path / "state")
+    remote.put_graph(EX + "other", graph(EX + "other", "他").serialize(format="nt").encode())
+    with faulty_proxy(oxigraph.url) as (proxy, dropped):
+        monkeypatch.setenv("PLANTRACE_STORE", f"{proxy}/query")
+        monkeypatch.setenv("PLANTRACE_STORE_DIALECT", "generic")
+        monkeypatch.setenv("PLANTRACE_STORE_UPDATE", f"{proxy}/update")
+        monkeypatch.setenv("PLANTRACE_STORE_GSP", f"{proxy}/store")
+        build(None, manifest, [fake_parser])
+        generic = RemoteGraphStore(load_settings().store)  # type: ignore[arg-type]
+        assert not any(dropped)
+        assert generic.dataset() == ([UNION_GRAPH], sorted(local.graphs()))
+        assert generic.graph_sizes() == local.graph_sizes() and len(generic) == len(local)
+        question = "SELECT ?g ?o { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?o)) } ORDER BY ?g ?o"
+        assert generic.query(question).rows == local.query(question).rows  # "other" not seen
+        nq = ox.RdfFormat.N_QUADS
+        assert canonical(generic.dump(nq), nq) == canonical(local.dump(nq), nq)
+        generic.close()
+
+
+def test_a_store_without_plantrace_data_is_refused(
+    remote: RemoteGraphStore, tmp_path: Path
+) -> None:
+    """``query``, ``validate``, ``export`` and ``serve`` on a store holding no plantrace graph
+    (here: only someone else's) fail with one line, not with empty answers."""
+    remote.put_graph(EX + "other", graph(EX + "other", "他").serialize(format="nt").encode())
+    env = clean_env(PLANTRACE_STORE=remote.endpoints.query)
+    runs = [
+        cli(env, "query", "ASK { ?s ?p ?o }"),
+        cli(env, "validate"),
+        cli(env, "export", "-o", str(tmp_path / "out.nq")),
+        cli(env, "serve", "--port", "0"),
+    ]
+    for run in runs:
+        assert run.returncode == 2, (run.args, run.stdout, run.stderr)
+        message = run.stderr.strip()
+        assert "\n" not in message and "expected a store holding plantrace's graphs" in message
+    assert not (tmp_path / "out.nq").exists()
+
+
+def test_a_store_emptied_while_serving_answers_503(
+    remote: RemoteGraphStore, tmp_path: Path
+) -> None:
+    manifest = write_sources(tmp_path / "sources", FAKE_TEXTS)
+    remote.publish(built(graph(DOC + "a", "一")))
+    env = clean_env(PLANTRACE_STORE=remote.endpoints.query, PLANTRACE_SOURCES=str(manifest.parent))
+    api = start_plantrace(serve(), env, tmp_path / "serve.log")
+    try:
+        with api.client() as c:
+            assert c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+            remote.update("DROP ALL")
+            time.sleep(GRAPHS_FRESH + 0.5)
+            for path in ("/api/items", "/sparql?query=ASK%7B%7D", "/"):
+                r = c.get(path)
+                assert r.status_code == 503, (path, r.status_code, r.text[:300])
+                assert "expected a store holding plantrace's graphs" in r.text
+            assert c.get("/readyz").status_code == 503
+    finally:
+        api.stop()
+
+
+def test_an_endpoint_derived_for_the_wrong_store_says_what_to_set(
+    oxigraph: Server, remote: RemoteGraphStore
+) -> None:
+    """Only PLANTRACE_STORE, and a store that keeps its Graph Store elsewhere than its dialect
+    says (here: Oxigraph taken for Fuseki, so ``…/data``): the 404 says which settings to set."""
+    wrong = RemoteGraphStore(RemoteStore(f"{oxigraph.url}/query", dialect="fuseki"))
+    with pytest.raises(RemoteError) as caught:
+        wrong.publish(built(graph(DOC + "a", "一")))
+    message = str(caught.value)
+    assert f"{oxigraph.url}/data: the store answered 404" in message
+    assert "PLANTRACE_STORE_UPDATE and PLANTRACE_STORE_GSP" in message
+    assert "for a fuseki store" in message and "PLANTRACE_STORE_DIALECT" in message
+    wrong.close()
+
+
+def test_moving_an_export_to_a_server_and_back(tmp_path: Path) -> None:
+    """docs/integrators.md, "Moving between the embedded store and a server": export, load into
+    a new Oxigraph server with the union made, read there, export back: the same quads."""
+    manifest = write_sources(tmp_path / "sources", FAKE_TEXTS)
+    build(tmp_path / "state", manifest, [fake_parser])
+    env = clean_env()
+    out = tmp_path / "plantrace.nq"
+    exported = cli(env, "export", "-o", str(out), "--state-dir", str(tmp_path / "state"))
+    assert exported.returncode == 0, exported.stderr
+    oxigraph, db = oxigraph_binary(), str(tmp_path / "db")
+    subprocess.run([oxigraph, "load", "--location", db, "--file", str(out)], check=True)
+    union = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+    subprocess.run([oxigraph, "update", "--location", db, "--update", union], check=True)
+    server = start(
+        [oxigraph, "serve", "--location", db, "--bind", "127.0.0.1:{port}"], env,
+        tmp_path / "oxigraph.log", "/query?query=ASK%7B%7D",
+    )  # fmt: skip
+    try:
+        remote = clean_env(PLANTRACE_STORE=f"{server.url}/query")
+        asked = cli(remote, "query", "ASK { ?e a pt:SelfEvaluation ; pt:grade pt:GradeA }")
+        assert asked.returncode == 0 and "true" in asked.stdout
+        assert cli(remote, "export", "-o", str(tmp_path / "back.nq")).returncode == 0
+    finally:
+        server.stop()
+    nq = ox.RdfFormat.N_QUADS
+    assert canonical((tmp_path / "back.nq").read_bytes(), nq) == canonical(out.read_bytes(), nq)
+
+
+def test_a_store_failing_half_way_through_the_switch_gets_its_graphs_back(
+    remote: RemoteGraphStore, oxigraph: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The switch request fails after the store dropped the graph of a document no longer in
+    the manifest (but moved nothing): that graph is put back, and the error is the store's."""
+    manifest = write_sources(tmp_path / "all", FAKE_TEXTS)
+    monkeypatch.setenv("PLANTRACE_STORE", remote.endpoints.query)
+    build(None, manifest, [fake_parser])
+    before, length = remote.graph_sizes(), len(remote)
+    fewer = {k: v for k, v in FAKE_TEXTS.items() if k != "report-b"}
+    with faulty_proxy(oxigraph.url, fail=True) as (proxy, dropped):
+        monkeypatch.setenv("PLANTRACE_STORE", f"{proxy}/query")
+        with pytest.raises(RemoteError, match=r"simulated failure.*previous \d+ graphs .*back"):
+            build(None, write_sources(tmp_path / "fewer", fewer), [fake_parser])
+        assert dropped and dropped[0] > 0
+    assert remote.graph_sizes() == before and len(remote) == length
+    assert not remote._graph_counts(STAGING)

@@ -33,6 +33,7 @@ from kg.config import (
     ENV_SOURCES,
     ENV_STATE,
     ENV_STORE,
+    ENV_STORE_DIALECT,
     ENV_STORE_GSP,
     ENV_STORE_UPDATE,
     RemoteStore,
@@ -94,7 +95,7 @@ def build_command(backend: Backend, settings: Settings) -> tuple[list[str], dict
     location = backend.spec.store
     if isinstance(location, RemoteStore):
         env.update({ENV_STORE: location.query, ENV_STORE_UPDATE: location.update,
-                    ENV_STORE_GSP: location.gsp})  # fmt: skip
+                    ENV_STORE_GSP: location.gsp, ENV_STORE_DIALECT: location.dialect})  # fmt: skip
     else:
         env[ENV_STATE] = str(location)
         command += ["--state-dir", str(location)]

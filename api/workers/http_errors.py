@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from api.views.formats import NotAcceptable
 from api.workers.guard import Malformed, Refused
-from kg.errors import Invalid, NotFound, PlantraceError, RemoteError
+from kg.errors import Invalid, NoData, NotFound, PlantraceError, RemoteError
 
 
 class QueryError(Exception):
@@ -30,6 +30,7 @@ STATUSES: tuple[tuple[type[BaseException], int, str | None], ...] = (
     (Refused, 403, None),  # SPARQL Update, SERVICE, LOAD, FROM of a graph not held
     (Malformed, 400, None),
     (NotFound, 404, None),
+    (NoData, 503, None),  # a remote store holding no plantrace data
     (Invalid, 400, None),
     (RecursionError, 400, "malformed request: it nests too deeply to be read"),
     (MemoryError, 503, "the query needed more memory than a query worker may use"),

@@ -44,7 +44,7 @@ def test_store_down_gives_503_and_recovery_needs_no_restart(remote_stack: Remote
     with api.client() as c:
         assert c.get("/sparql", params={"query": QUERY}).json()["boolean"] is True
         workers = [w["pid"] for w in c.get("/status").json()["workers"]]
-        remote_stack.oxigraph.stop()
+        remote_stack.store.stop()
         try:
             for path, params, json_body in [
                 ("/api/items", None, True),
@@ -57,9 +57,9 @@ def test_store_down_gives_503_and_recovery_needs_no_restart(remote_stack: Remote
                 assert r.headers["retry-after"] == "1"
                 message = r.json()["detail"] if json_body else r.text
                 assert "not reachable" in message and "\n" not in message, message
-            assert urlsplit(remote_stack.endpoint).port == urlsplit(remote_stack.oxigraph.url).port
+            assert urlsplit(remote_stack.endpoint).port == urlsplit(remote_stack.store.url).port
         finally:
-            remote_stack.oxigraph = _restart_oxigraph(remote_stack.oxigraph)
+            remote_stack.store = _restart_oxigraph(remote_stack.store)
         assert c.get("/sparql", params={"query": QUERY}).json()["boolean"] is True
         assert c.get("/api/items").status_code == 200
         status = c.get("/status").json()
