@@ -7,12 +7,11 @@ requirements tool keeps, read from the version facts of ``kg.versions`` (docs/ar
 from __future__ import annotations
 
 from collections import defaultdict
-from urllib.parse import quote, urlencode
 
 from api.jobs import job
 from api.views import models as m
 from api.views.histories import LEVELS, document_refs, suspect_link
-from api.views.links import href
+from api.views.links import href, item_url
 from api.views.publishers import require_body
 from api.views.rows import all_values, as_int, as_str, column
 from kg import queries as q
@@ -21,13 +20,12 @@ from kg.queries import QueryFn, Row
 
 def _node(iri: str, rows: list[Row], body: str | None) -> m.ChangedNode:
     code = str(rows[0]["code"])
-    of_body = f"?{urlencode({'body': body})}" if body else ""
     return m.ChangedNode(
         iri=iri,
         href=href(iri),
         level=LEVELS[str(rows[0]["class"])],  # type: ignore[arg-type]
         code=code,
-        item_href=f"/items/{quote(code, safe='')}{of_body}",
+        item_href=item_url(code, body),
         text=as_str(column(rows, "text")) or as_str(column(rows, "label")),
         year=as_int(column(rows, "year")),
         revision_of=all_values(rows, "was"),
