@@ -858,3 +858,92 @@ def probe() -> str:
     """The smallest query: asks a store to answer at all (its dialect is read from the
     answer's headers)."""
     return "ASK {}"
+
+
+# --- versions and suspect links (docs/architecture.md, "Versions") -----------------------------
+
+VERSIONED = """VALUES ?class { pt:GoalClause pt:PlanClause pt:AnnualPlanClause pt:Indicator }"""
+"""The classes whose nodes have versions (``kg.versions``)."""
+
+
+def versions(
+    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
+) -> list[Row]:
+    """The versions of the items' clauses and indicators: each node with its text or label,
+    year, the version it revises (``?revisionOf``), its period (``?validFrom``,
+    ``?validUntil``), the document first stating it and the documents that added or dropped it
+    (one row per revised node)."""
+    return select(
+        run,
+        f"""SELECT ?node ?class ?code ?text ?label ?year ?revisionOf ?validFrom ?validUntil
+       ?firstStatedIn ?addedIn ?droppedIn WHERE {{
+  {_codes(codes, body)}
+  {VERSIONED}
+  ?node a ?class ; pt:item ?item . ?item pt:code ?code .
+  {optional("node", text="pt:text", label="rdfs:label", year="pt:fiscalYear/pt:year",
+             revisionOf="prov:wasRevisionOf", validFrom="pt:validFrom",
+             validUntil="pt:validUntil", firstStatedIn="pt:firstStatedIn", addedIn="pt:addedIn",
+             droppedIn="pt:droppedIn")}
+}}""",
+    )
+
+
+def document_changes(run: QueryFn, body: str | None = None) -> list[Row]:
+    """What each document changed: the clauses and indicators it revised (``?change``
+    "revised", with ``?was`` the earlier version), added and dropped, with their item, class,
+    text or label and year (``?document`` of publisher ``body``, default every one)."""
+    publisher = _documents_of(body) if body is not None else ""
+    return select(
+        run,
+        f"""SELECT ?document ?change ?node ?was ?class ?code ?text ?label ?year WHERE {{
+  {VERSIONED}
+  {{ ?node pt:firstStatedIn ?document ; prov:wasRevisionOf ?was BIND("revised" AS ?change) }}
+  UNION {{ ?node pt:addedIn ?document BIND("added" AS ?change) }}
+  UNION {{ ?node pt:droppedIn ?document BIND("dropped" AS ?change) }}
+  {publisher}
+  ?node a ?class ; pt:item/pt:code ?code .
+  {optional("node", text="pt:text", label="rdfs:label", year="pt:fiscalYear/pt:year")}
+}}""",
+    )
+
+
+def suspect_links(
+    run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
+) -> list[Row]:
+    """Suspect links, as the shapes of ``shapes/versions.ttl`` report them: ``?lower`` links by
+    ``?path`` (pt:implements, pt:measures, pt:refines, pt:indicator) to ``?old``, which
+    ``?new`` (the current version, stated from ``?since`` in ``?newDocument``) revised after a
+    document stating ``?lower`` was issued, and no later version of ``?lower`` (or, for per-year
+    nodes, a later year's) links to a version of the new one. With ``codes``, only the lower ends
+    of those items (their indicators' observations and targets too)."""
+    scope = ""
+    if codes is not None or body is not None:
+        scope = f"""{_codes(codes, body)}
+  {{ ?lower pt:item ?item }} UNION {{ ?lower (pt:indicator|^pt:target)/pt:item ?item }}
+  ?item pt:code ?code ."""
+    return select(
+        run,
+        f"""SELECT DISTINCT ?code ?lower ?path ?old ?new ?since ?newDocument WHERE {{
+  {scope}
+  ?lower ?path ?old .
+  FILTER (?path IN (pt:implements, pt:measures, pt:refines, pt:indicator))
+  ?new prov:wasRevisionOf+ ?old ; pt:validFrom ?since .
+  FILTER NOT EXISTS {{ ?newer prov:wasRevisionOf ?new }}
+  FILTER EXISTS {{
+    ?lower prov:wasDerivedFrom/pt:document/dcterms:issued ?issued .
+    FILTER (STR(?issued) < STR(?since))
+  }}
+  FILTER NOT EXISTS {{
+    ?later ?path ?current .
+    ?current prov:wasRevisionOf+ ?old .
+    {{ ?later prov:wasRevisionOf* ?lower . }}
+    UNION
+    {{
+      ?later a ?sameClass ; pt:fiscalYear/pt:year ?laterYear .
+      ?lower a ?sameClass ; pt:fiscalYear/pt:year ?year .
+      FILTER (?laterYear > ?year)
+    }}
+  }}
+  OPTIONAL {{ ?new pt:firstStatedIn ?newDocument }}
+}}""",
+    )

@@ -1,7 +1,8 @@
-"""``/api/items``, ``/api/evaluations``, ``/api/differences``, ``/api/search``: the trace as JSON.
+"""``/api/items``, ``/api/evaluations``, ``/api/differences``, ``/api/changes``, ``/api/search``:
+the trace as JSON.
 
 Each endpoint runs its view in a query worker under the time limit (:mod:`api.views.grades`,
-:mod:`api.views.traces`, :mod:`api.views.search`).
+:mod:`api.views.traces`, :mod:`api.views.changes`, :mod:`api.views.search`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from api.deps import run, validation_report
 from api.routes.params import BODY, CODE, ERRORS
-from api.views import grade_basis, grades, traces
+from api.views import changes, grade_basis, grades, traces
 from api.views import models as m
 from api.views import search as text_search
 
@@ -66,6 +67,15 @@ async def evaluations(
 async def differences(request: Request, body: str | None = BODY) -> m.DifferencesResponse:
     """Items and years where a body's self grade and the ministers' grade differ."""
     return await run(request, grades.differences, body=body)
+
+
+@router.get("/changes", response_model=m.ChangesResponse, responses=ERRORS)
+async def document_changes(request: Request, body: str | None = BODY) -> m.ChangesResponse:
+    """What each document changed, newest first: the clauses and indicators it revised (a new
+    version, ``prov:wasRevisionOf`` the old), added and dropped, each with its item, and the
+    links written against a version it revised that no later version re-establishes (suspect
+    links, as the shapes of ``shapes/versions.ttl`` report them: to review)."""
+    return await run(request, changes.changes, body=body)
 
 
 @router.get("/search", response_model=m.SearchResponse, responses=ERRORS)

@@ -1,4 +1,5 @@
-"""The HTML pages for people: dashboard, trace pages, statutes, validation, search and query.
+"""The HTML pages for people: dashboard, trace pages, statutes, validation, changes, search and
+query.
 
 Each route runs its page's job in a query worker (the page data of :mod:`api.views`) and renders
 the template with it (:mod:`api.web.html`); the event loop only waits and renders. The validation
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from api.deps import get_settings, get_validation, run, validation_report
 from api.middleware.response_cache import do_not_store
 from api.routes.params import BODY
+from api.views.changes import changes as document_changes
 from api.views.dashboard import dashboard_page
 from api.views.grade_basis import disagreements, with_findings
 from api.views.item_page import ItemChoice, item_page
@@ -122,6 +124,19 @@ async def validation(request: Request, body: str | None = BODY) -> Response:
             return _missing(request, body or "")
         raise
     return html.render(request, "validation.html", page=report)
+
+
+@router.get("/changes")
+async def changes(request: Request, body: str | None = BODY) -> Response:
+    """What each document changed, newest first: revised, added and dropped clauses and
+    indicators, and the links its revisions made suspect (of ``body``)."""
+    try:
+        page = await run(request, document_changes, body=body)
+    except QueryError as exc:
+        if exc.status == 404:  # an unknown body
+            return _missing(request, body or "")
+        raise
+    return html.render(request, "changes.html", page=page)
 
 
 @router.get("/query")

@@ -1,5 +1,6 @@
 """What an item's trace page (``/items/{code}``) shows: the trace graph, the clauses by year,
-what changed from year to year, a chart per quantitative indicator, grades, the chain from its
+what changed from year to year, each changed clause's versions with the differences between
+them, a chart per quantitative indicator, grades, the chain from its
 legal basis to a grade, and quoted source lines.
 """
 
@@ -56,6 +57,10 @@ class ItemPage:
     quotes: list[quotes.Quote]
     grade_basis: m.GradeBasis
     paths: list[m.PathResponse] = field(default_factory=list)
+    version_diffs: dict[str, textdiff.Diff] = field(default_factory=dict)
+    """Per version after the first of a clause history: what changed from the version before."""
+    suspect: frozenset[str] = frozenset()
+    """The nodes holding a suspect link (marked 要確認 in the clause table)."""
     body: str | None = None
     """The publisher whose item this is, when the data holds several."""
 
@@ -103,6 +108,14 @@ def _changes(rows: list[ClauseRow]) -> list[Change]:
             out.append(Change(row.plan, ya, yb, a_clauses, b_clauses,
                               textdiff.char_diff(old, new)))  # fmt: skip
     return out
+
+
+def _version_diffs(trace: m.Trace) -> dict[str, textdiff.Diff]:
+    return {
+        new.iri: textdiff.char_diff(old.text or "", new.text or "")
+        for h in trace.histories
+        for old, new in pairwise(h.versions)
+    }
 
 
 @long_job
@@ -155,5 +168,7 @@ def item_page(
         quotes=quoted,
         grade_basis=basis_of(trace, q.grade_basis(run, [code], body)),
         paths=paths,
+        version_diffs=_version_diffs(trace),
+        suspect=frozenset(s.lower for s in trace.suspect_links),
         body=body,
     )

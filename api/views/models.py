@@ -129,7 +129,30 @@ class Target(Model):
     sources: list[SourceSpan] = []
 
 
-class Clause(Model):
+class DocumentRef(Model):
+    """A source document, as a version's period or a change cites it."""
+
+    iri: str
+    href: str
+    title: str | None = None
+    issued: str | None = Field(default=None, description="issue date as the manifest gives it")
+
+
+class Versioned(Model):
+    """Where a clause or indicator stands among its versions (docs/architecture.md,
+    "Versions"): the version it revises, its period and the documents that state it."""
+
+    revision_of: list[str] = Field(
+        default=[], description="IRIs of the earlier versions it revises (prov:wasRevisionOf)"
+    )
+    valid_from: str | None = Field(default=None, description="pt:validFrom (xsd:date)")
+    valid_until: str | None = Field(default=None, description="pt:validUntil (xsd:date)")
+    first_stated_in: str | None = Field(default=None, description="IRI of pt:firstStatedIn")
+    added_in: str | None = Field(default=None, description="IRI of the document adding it")
+    dropped_in: str | None = Field(default=None, description="IRI of the document dropping it")
+
+
+class Clause(Versioned):
     """One clause of the mid-term goal, the mid-term plan or an annual plan."""
 
     iri: str
@@ -169,7 +192,7 @@ class Observation(Model):
     sources: list[SourceSpan] = []
 
 
-class Indicator(Model):
+class Indicator(Versioned):
     """A quantitative indicator (主な定量的指標) or an evaluation viewpoint (評価の視点)."""
 
     iri: str
@@ -206,6 +229,47 @@ class ItemDetail(Model):
     sources: list[SourceSpan] = []
 
 
+class Version(Model):
+    """One version of a clause or indicator, with its period and the document first stating
+    it."""
+
+    iri: str
+    href: str
+    text: str | None = None
+    year: int | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+    stated_in: DocumentRef | None = None
+
+
+class History(Model):
+    """A clause or indicator through its versions (oldest first), and the documents that added
+    or dropped it."""
+
+    level: TargetLevel
+    versions: list[Version]
+    added_in: DocumentRef | None = None
+    dropped_in: DocumentRef | None = None
+
+
+LinkName = Literal["implements", "measures", "refines", "indicator"]
+
+
+class SuspectLink(Model):
+    """A link written against a version a later document revised (shapes/versions.ttl): to
+    review against the new version."""
+
+    lower: str = Field(description="IRI of the node holding the link")
+    lower_href: str
+    link: LinkName = Field(description="the link's property (pt:implements, …)")
+    old: str = Field(description="IRI of the version the link points at")
+    old_href: str
+    new: str = Field(description="IRI of the current version")
+    new_href: str
+    since: str | None = Field(default=None, description="pt:validFrom of the new version")
+    revised_in: DocumentRef | None = None
+
+
 class Trace(Model):
     """An item's full trace: goal → plan → annual clauses → indicators → actuals → grades."""
 
@@ -214,6 +278,13 @@ class Trace(Model):
     plan_clauses: list[Clause]
     years: list[YearTrace] = Field(description="by fiscal year: annual clauses, actuals, grades")
     indicators: list[Indicator]
+    histories: list[History] = Field(
+        default=[], description="the clauses and indicators later documents revised, added or "
+        "dropped, each with its versions oldest first"
+    )
+    suspect_links: list[SuspectLink] = Field(
+        default=[], description="links of this item written against a version since revised"
+    )
 
 
 class BasisFinding(Model):
@@ -534,3 +605,35 @@ class PathResponse(Model):
     target: str
     length: int = Field(description="number of links")
     steps: list[PathStep]
+
+
+class ChangedNode(Model):
+    """A clause or indicator a document revised, added or dropped."""
+
+    iri: str
+    href: str
+    level: TargetLevel
+    code: str = Field(description="the evaluation item's code")
+    item_href: str = Field(description="the item's trace page")
+    text: str | None = None
+    year: int | None = None
+    revision_of: list[str] = Field(default=[], description="the versions it revises (revised)")
+
+
+class DocumentChanges(Model):
+    """What one document changed: the versions it states of earlier clauses and indicators,
+    the new ones, the ones it drops, and the links below them that became suspect."""
+
+    document: DocumentRef
+    revised: list[ChangedNode]
+    added: list[ChangedNode]
+    dropped: list[ChangedNode]
+    suspect_links: list[SuspectLink] = Field(
+        description="links written against a version this document revised"
+    )
+
+
+class ChangesResponse(Model):
+    documents: list[DocumentChanges] = Field(
+        description="the documents that changed anything, newest first"
+    )

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from api.jobs import job
 from api.views import models as m
 from api.views.grades import evaluation_of, evaluation_rows, items_by_code
+from api.views.histories import versions
 from api.views.links import href
 from api.views.rows import all_values, as_decimal, as_int, as_str, column, grouped
 from api.views.spans import Sources
@@ -59,6 +60,8 @@ def traces(
         *(str(row["e"]) for row, _ in evaluations.values()),
     ]
     sources = Sources(run, nodes)
+    changed = versions(run, wanted, body)
+    unchanged = m.Versioned()
 
     targets: dict[str, list[m.Target]] = defaultdict(list)  # by the indicator or clause stating it
     for iri, rows in targets_by_iri.items():
@@ -76,6 +79,7 @@ def traces(
                 implements=all_values(rows, "implements"),
                 targets=sorted(targets.get(iri, []), key=lambda t: t.iri),
                 sources=sources(iri),
+                **dict(changed.fields.get(iri, unchanged)),
             )
         )
     observations: dict[str, list[m.Observation]] = defaultdict(list)
@@ -110,6 +114,7 @@ def traces(
                 targets=sorted(targets.get(iri, []), key=lambda t: t.iri),
                 observations=sorted(observations.get(iri, []), key=_observation_key),
                 sources=sources(iri),
+                **dict(changed.fields.get(iri, unchanged)),
             )
         )
 
@@ -159,6 +164,8 @@ def traces(
                     for year in all_years
                 ],
                 indicators=item_indicators,
+                histories=changed.histories.get(code, []),
+                suspect_links=changed.suspects.get(code, []),
             )
         )
     return out

@@ -148,6 +148,49 @@ LABELS: dict[str, tuple[str, str]] = {
     "cov.self": ("自己評価あり", "self grade"),
     "cov.ministerial": ("主務大臣評価あり", "ministerial grade"),
     "cov.level": ("段階", "Level"),
+    # versions: an item's history and /changes (issue 22)
+    "nav.changes": ("変更履歴", "Changes"),
+    "history.title": ("記載事項の版の履歴", "Clause history"),
+    "history.help": (
+        "後の文書が改訂・追加・削除した記載事項と指標。版ごとに適用期間（発行日から、後継の版の"
+        "文書の発行日の前日まで）と最初に記載した文書、前の版との文字単位の差分（追加・削除）。",
+        "The clauses and indicators later documents revised, added or dropped: each version with "
+        "its period (from the issue date of the document first stating it to the day before its "
+        "successor's) and that document, and the character differences from the version before "
+        "(inserted, deleted).",
+    ),
+    "history.none": ("後の文書による改訂はない。", "No later document revised this item."),
+    "history.version": ("版", "Version"),
+    "history.period": ("適用期間", "In force"),
+    "history.stated_in": ("記載した文書", "Stated in"),
+    "history.text": ("文言（前の版からの追加）", "Text (inserted since the version before)"),
+    "history.diff": ("前の版（削除した文字）", "Version before (deleted characters)"),
+    "suspect.title": ("要確認リンク", "Suspect links"),
+    "suspect.label": ("要確認", "suspect: written against an earlier version"),
+    "suspect.none": (
+        "要確認リンクはない。", "No suspect links: nothing was written against a revised version."
+    ),
+    "suspect.old": ("改訂前の版", "the earlier version"),
+    "suspect.new": ("現在の版", "the current version"),
+    "suspect.link.implements": ("が実施する", "implements"),
+    "suspect.link.measures": ("が測る", "measures"),
+    "suspect.link.refines": ("が具体化する", "refines"),
+    "suspect.link.indicator": ("の指標", "is of"),
+    "changes.title": ("文書ごとの変更", "What each document changed"),
+    "changes.intro": (
+        "新しい文書から順に、その文書が改訂・追加・削除した記載事項と指標、改訂により要確認と"
+        "なったリンク（改訂前の版に対して書かれ、後の版で結び直されていないもの）。",
+        "Newest document first: the clauses and indicators it revised, added and dropped, and the "
+        "links its revisions made suspect (written against the earlier version and not "
+        "re-established by a later one).",
+    ),
+    "changes.revised": ("改訂", "Revised"),
+    "changes.added": ("追加", "Added"),
+    "changes.dropped": ("削除", "Dropped"),
+    "changes.text": ("文言", "Text"),
+    "changes.was": ("改訂前", "Earlier version"),
+    "changes.earlier": ("改訂前の版", "earlier version"),
+    "changes.none": ("改訂・追加・削除のある文書はない。", "No document changed anything."),
     # trace page
     "trace.title": ("トレース", "Trace"),
     "trace.legal_basis": ("根拠法令", "Legal basis"),

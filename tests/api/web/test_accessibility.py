@@ -22,7 +22,7 @@ from servers import Server
 Audits = Callable[[Server, str, int, str], Audit]
 
 PAGES = ["/", "/statutes", "/validation", "/query", f"/query?q={quote('応答率')}", "/sparql",
-         "/downloads", "/ontology", "/docs"]  # fmt: skip
+         "/downloads", "/ontology", "/docs", "/changes"]  # fmt: skip
 """The pages with a fixed address; :func:`audited_pages` adds those of the data."""
 
 

@@ -25,10 +25,10 @@ def real_pages(server: Server) -> list[str]:
     with server.client() as c:
         trace = c.get("/api/items/I-1").json()
     article = trace["item"]["legal_basis"][0]["iri"].split("/law/", 1)[1]
-    return ["/", "/items/I-1", "/statutes", f"/statutes/{article}", "/validation", "/query",
-            f"/query?q={quote('応答率')}", "/id/jlis/item/I-1",
+    return ["/", "/items/I-1", "/statutes", f"/statutes/{article}", "/validation", "/changes",
+            "/query", f"/query?q={quote('応答率')}", "/id/jlis/item/I-1",
             # last: the English pages (the language then sticks, by cookie)
-            "/?lang=en", "/items/I-1?lang=en", "/id/jlis/item/I-2"]  # fmt: skip
+            "/?lang=en", "/items/I-1?lang=en", "/changes?lang=en", "/id/jlis/item/I-2"]  # fmt: skip
 
 
 HOSTILE_PAGES = [
