@@ -111,7 +111,8 @@ def test_on_a_phone_the_graph_lets_the_page_scroll_until_switched_on(
     before = page.evaluate("window.scrollY")
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.wheel(0, 400)
-    page.wait_for_function(f"window.scrollY > {before}")  # the page scrolled over the graph
+    # the page scrolled over the graph (a function: the page's CSP refuses eval of a string)
+    page.wait_for_function("y => window.scrollY > y", arg=before)
     scale = page.evaluate("document.querySelector('#trace-graph').plantraceNetwork.getScale()")
     assert scale * 14 >= 11.5  # node labels (14 px) at least ~12 px on screen
     button.tap()
