@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 from api.middleware.asgi import ASGIApp, Message, Receive, Scope, Send
 from api.views.links import route_path
 
-_HTML_URL = re.compile(rb"""(\s(?:href|src|action|data-[a-z-]+)=["'])/(?![/\\])""")
+_HTML_URL = re.compile(rb"""(\s(?:href|src|action|data-(?!root=)[a-z-]+)=["'])/(?![/\\])""")
+"""A root-relative URL in an attribute (not ``data-root``: the prefix itself, for scripts)."""
 _JSON_HREF = re.compile(rb'("[A-Za-z_]*href"\s*:\s*")/(?![/\\])')
 
 
