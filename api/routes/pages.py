@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import replace
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -40,6 +41,20 @@ it (validating a large dataset takes minutes, and the grades are what the page i
 
 def _missing(request: Request, what: str) -> Response:
     return html.render(request, "missing.html", status=404, iri=what)
+
+
+async def _of_body(
+    request: Request, body: str | None, template: str, page: Awaitable[object]
+) -> Response:
+    """``template`` showing ``page``, the data of public body ``body``; the missing page when
+    there is no such body (the view's 404)."""
+    try:
+        shown = await page
+    except QueryError as exc:
+        if exc.status == 404:
+            return _missing(request, body or "")
+        raise
+    return html.render(request, template, page=shown)
 
 
 @router.get("/")
@@ -91,13 +106,7 @@ async def item(
 @router.get("/statutes")
 async def statutes(request: Request, body: str | None = BODY) -> Response:
     """Statutes and articles, with how much of the trace (of ``body``) rests on each."""
-    try:
-        page = await run(request, statutes_page, body=body)
-    except QueryError as exc:
-        if exc.status == 404:  # an unknown body
-            return _missing(request, body or "")
-        raise
-    return html.render(request, "statutes.html", page=page)
+    return await _of_body(request, body, "statutes.html", run(request, statutes_page, body=body))
 
 
 @router.get("/statutes/{path:path}")
@@ -117,26 +126,14 @@ async def provision(request: Request, path: str, body: str | None = BODY) -> Res
 async def validation(request: Request, body: str | None = BODY) -> Response:
     """The SHACL findings, grouped, each linked to its node, article and sources (of one body:
     on data of several, without ``body`` the page lists them)."""
-    try:
-        report = await get_validation(request).get(body)
-    except QueryError as exc:
-        if exc.status == 404:  # an unknown body
-            return _missing(request, body or "")
-        raise
-    return html.render(request, "validation.html", page=report)
+    return await _of_body(request, body, "validation.html", get_validation(request).get(body))
 
 
 @router.get("/changes")
 async def changes(request: Request, body: str | None = BODY) -> Response:
     """What each document changed, newest first: revised, added and dropped clauses and
     indicators, and the links its revisions made suspect (of ``body``)."""
-    try:
-        page = await run(request, document_changes, body=body)
-    except QueryError as exc:
-        if exc.status == 404:  # an unknown body
-            return _missing(request, body or "")
-        raise
-    return html.render(request, "changes.html", page=page)
+    return await _of_body(request, body, "changes.html", run(request, document_changes, body=body))
 
 
 @router.get("/query")
