@@ -78,7 +78,8 @@ def create_app(
         prepared = backend
         if prepared is None:
             prepared = await asyncio.to_thread(prepare_backend, settings)
-        workers = pool or WorkerPool(prepared.spec, settings.workers)
+        workers = pool or WorkerPool(prepared.spec, settings.workers,
+                                     long_query=settings.long_query)
         validation = ValidationCache(prepared, settings.export_timeout)
         try:
             await workers.start()
@@ -127,8 +128,6 @@ def create_app(
 
     # Middleware, innermost first (each add_middleware wraps what is there; see api.middleware).
     app.add_middleware(BodyLimit, limit=settings.max_body)
-    app.add_middleware(FairShare, concurrency=settings.concurrency_per_client,
-                       per_minute=settings.client_rate)  # fmt: skip
 
     def generation() -> Generation | None:
         served: Backend | None = getattr(app.state, "backend", None)
@@ -136,6 +135,10 @@ def create_app(
 
     app.add_middleware(ResponseCache, generation=generation, max_bytes=settings.cache_bytes,
                        started=time.time(), language_cookie=i18n.COOKIE)  # fmt: skip
+    # outside the cache: a client past its share is refused before any work, a cache hit too
+    app.add_middleware(FairShare, concurrency=settings.concurrency_per_client,
+                       per_minute=settings.client_rate,
+                       requests_per_minute=settings.client_requests)  # fmt: skip
     app.add_middleware(PublicURL, base_url=settings.base_url)
     app.add_middleware(Compression)
     # Any site may read (GET) from a browser; no credentials, and no cross-site POST preflight

@@ -23,7 +23,7 @@ def serve(settings: Settings, state_dir: Path | None = None) -> None:
     """Serve until interrupted; raises :class:`~kg.errors.PlantraceError` (one line) when the
     store or dataset cannot be opened."""
     backend = prepare_backend(settings, state_dir)
-    pool = WorkerPool(backend.spec, settings.workers)
+    pool = WorkerPool(backend.spec, settings.workers, long_query=settings.long_query)
     try:
         pool.launch()
         import uvicorn

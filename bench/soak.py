@@ -126,7 +126,9 @@ def address(i: int) -> str:
 
 
 def _client(base: str, deadline: float, pick: Callable[[random.Random], Request], seed: int,
-            tally: Tally, timeout: float, claimed: str) -> None:  # fmt: skip
+            tally: Tally, timeout: float, claimed: str, pace: float = 0.0) -> None:  # fmt: skip
+    """Send ``pick``'s requests as client ``claimed`` until ``deadline``: back to back, or one
+    every ``pace`` seconds at most (as a person or a polite program does)."""
     rng = random.Random(seed)
     headers = {"X-Forwarded-For": claimed}
     with httpx.Client(base_url=base, timeout=timeout, trust_env=False, headers=headers) as client:
@@ -139,6 +141,7 @@ def _client(base: str, deadline: float, pick: Callable[[random.Random], Request]
             except httpx.HTTPError as exc:
                 label, bad = "no answer", f"{kind}: {type(exc).__name__}: {exc}"
             tally.add(kind, time.monotonic() - started, label, bad)
+            time.sleep(max(0.0, started + pace - time.monotonic()))
 
 
 @dataclass

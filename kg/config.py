@@ -47,6 +47,10 @@ variable                           meaning                                    de
                                    once (0: no limit)                         1
 ``PLANTRACE_CLIENT_RATE``          queries one client may send per minute     ``600``
                                    (0: no limit)
+``PLANTRACE_CLIENT_REQUESTS``      requests of any kind one client may send   ``1200``
+                                   per minute (0: no limit)
+``PLANTRACE_LONG_QUERY``           seconds after which a query runs at the    ``1``
+                                   lowest CPU priority (0: never)
 ``PLANTRACE_CACHE_BYTES``          answers kept in memory until the next      ``33554432``
                                    build, in bytes (0: none kept)
 =================================  =========================================  ======================
@@ -91,6 +95,8 @@ ENV_TRUSTED_PROXIES = "PLANTRACE_TRUSTED_PROXIES"
 ENV_LOG_FORMAT = "PLANTRACE_LOG_FORMAT"
 ENV_CLIENT_CONCURRENCY = "PLANTRACE_CLIENT_CONCURRENCY"
 ENV_CLIENT_RATE = "PLANTRACE_CLIENT_RATE"
+ENV_CLIENT_REQUESTS = "PLANTRACE_CLIENT_REQUESTS"
+ENV_LONG_QUERY = "PLANTRACE_LONG_QUERY"
 ENV_CACHE_BYTES = "PLANTRACE_CACHE_BYTES"
 LOG_FORMATS = ("json", "plain")
 
@@ -131,6 +137,8 @@ class Settings:
     client_concurrency: int | None = None
     """``None``: the default, one less than the workers (at least 1); 0: no limit."""
     client_rate: int = 600
+    client_requests: int = 1200
+    long_query: float = 1.0
     cache_bytes: int = 32 * 1024 * 1024
 
     @property
@@ -216,5 +224,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_format=log_format,
         client_concurrency=int(number(ENV_CLIENT_CONCURRENCY, 0, 0)) if concurrency else None,
         client_rate=int(number(ENV_CLIENT_RATE, 600, 0)),
+        client_requests=int(number(ENV_CLIENT_REQUESTS, 1200, 0)),
+        long_query=number(ENV_LONG_QUERY, 1.0, 0),
         cache_bytes=int(number(ENV_CACHE_BYTES, 32 * 1024 * 1024, 0)),
     )

@@ -36,6 +36,7 @@ LIMITS = {
     # (tests/api/middleware/test_fair_share.py runs its own server with them)
     "PLANTRACE_CLIENT_CONCURRENCY": "0",
     "PLANTRACE_CLIENT_RATE": "0",
+    "PLANTRACE_CLIENT_REQUESTS": "0",
 }
 HOSTILE_IRI = "https://w3id.org/plantrace/id/test/hostile"
 HOSTILE_TEXT = '<script>alert("x")</script> & <b>太字</b>'

@@ -12,6 +12,13 @@ directory's ``store`` link points to when it starts; when a rebuild moves the li
 that still hold the old store are replaced before they take a job, so every request after a
 rebuild sees the new data. :meth:`WorkerPool.reopen` (after ``POST /admin/rebuild``) moves
 them without a gap: it starts the fresh workers first and lets the old ones answer meanwhile.
+
+A job still running after ``long_query`` seconds (``PLANTRACE_LONG_QUERY``) is moved to the
+lowest CPU priority (``nice 19``, :data:`LOW_PRIORITY`): on a machine of few cores one long or
+runaway query would otherwise take a core from every short request, the event loop's included,
+until its time limit. It still runs on whatever CPU is left over, and is answered as before.
+Its worker cannot raise its priority back (that needs privileges), so it is replaced once it
+answers; only queries that took that long pay for the fresh process.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
+from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from api.workers.engine_jobs import warm_up
@@ -37,6 +45,8 @@ log = logging.getLogger("plantrace.pool")
 
 START_TIMEOUT = 60.0
 """Seconds a new worker may take to open the store."""
+LOW_PRIORITY = 19
+"""The nice value of a worker whose job has run for longer than the pool's ``long_query``."""
 
 
 P = ParamSpec("P")
@@ -57,6 +67,8 @@ class _Worker:
     conn: Connection
     pid: int = 0
     store: str = ""
+    lowered: bool = False
+    """Its job ran long and it was moved to :data:`LOW_PRIORITY`: replace it when it answers."""
     _killing: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -118,6 +130,22 @@ class _Worker:
             self.kill()
             raise _Died from None
 
+    def lower(self) -> None:
+        """Move the worker to :data:`LOW_PRIORITY` (a worker that has just ended is left be).
+
+        Every thread of it: on Linux a nice value is a thread's (``setpriority(2)``, "Bugs"),
+        and jobs run in a thread of their own (:func:`api.workers.worker.main`)."""
+        try:
+            threads = [int(t.name) for t in Path(f"/proc/{self.pid}/task").iterdir()]
+        except FileNotFoundError:  # no /proc (one priority per process), or it has just ended
+            threads = [self.pid]
+        for thread in threads:
+            try:
+                os.setpriority(os.PRIO_PROCESS, thread, LOW_PRIORITY)
+            except (ProcessLookupError, PermissionError):
+                continue
+            self.lowered = True
+
     def kill(self) -> None:
         """Stop the process and close the pipe. Safe from several threads at once (the pool
         stopping while a start-up thread gives up on the same worker): two unguarded closes
@@ -155,12 +183,15 @@ fail: a short wait would answer most of a burst with 503 although every query in
 
 
 class WorkerPool:
-    """``size`` workers opened on ``spec``, running registered jobs (:mod:`api.jobs`)."""
+    """``size`` workers opened on ``spec``, running registered jobs (:mod:`api.jobs`); a job
+    running for more than ``long_query`` seconds (0: none) is moved to the lowest priority."""
 
-    def __init__(self, spec: WorkerSpec, size: int, queue_wait: float = QUEUE_WAIT) -> None:
+    def __init__(self, spec: WorkerSpec, size: int, queue_wait: float = QUEUE_WAIT,
+                 long_query: float = 0.0) -> None:  # fmt: skip
         self.spec = spec
         self.size = size
         self.queue_wait = queue_wait
+        self.long_query = long_query
         self.restarts = 0
         self._workers: list[_Worker] = []
         self._launched: list[_Worker] = []  # processes started by launch(), not yet ready
@@ -220,6 +251,9 @@ class WorkerPool:
         # (shielded: a request that goes away leaves the job to finish, then frees the worker)
         call = Call(job, args, kwargs)
         future = asyncio.ensure_future(worker.call(call, timeout, self._threads))
+        if self.long_query and self.long_query < timeout:
+            lowering = asyncio.get_running_loop().call_later(self.long_query, worker.lower)
+            future.add_done_callback(lambda _: lowering.cancel())
         future.add_done_callback(lambda f: self._release(worker, f))
         try:
             answer = await asyncio.shield(future)
@@ -290,7 +324,7 @@ class WorkerPool:
         failed = future.cancelled() or future.exception() is not None  # (retrieved: no warning)
         if self._closed:
             return
-        if failed:
+        if failed or worker.lowered:
             self._retire(worker)
         else:
             self._idle.put_nowait(worker)

@@ -1,5 +1,6 @@
-"""A fair share of the query workers between clients (api/middleware/fair_share.py): per-client
-limits on concurrent and per-minute queries, 429 with Retry-After beyond them."""
+"""A fair share of the service between clients (api/middleware/fair_share.py): per-client
+limits on requests per minute, and on concurrent and per-minute queries, 429 with Retry-After
+beyond them."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def ask(app: Any, requests: list[tuple[str, str]]) -> list[httpx.Response]:
 
 
 def test_one_client_s_queries_beyond_its_share_are_refused_others_are_not() -> None:
-    app = FairShare(slow_app(0.3), concurrency=1, per_minute=0)
+    app = FairShare(slow_app(0.3), concurrency=1, per_minute=0, hold=0)
     answers = ask(app, [("10.0.0.1", "/sparql"), ("10.0.0.1", "/api/items"),
                         ("10.0.0.2", "/sparql"), ("10.0.0.1", "/")])  # fmt: skip
     assert [a.status_code for a in answers] == [200, 429, 200, 200]  # pages are not limited
@@ -54,7 +55,7 @@ def test_one_client_s_queries_beyond_its_share_are_refused_others_are_not() -> N
 
 
 def test_a_client_s_rate_per_minute() -> None:
-    app = FairShare(slow_app(0), concurrency=0, per_minute=3)
+    app = FairShare(slow_app(0), concurrency=0, per_minute=3, hold=0)
     answers = ask(app, [("10.0.0.1", "/sparql")] * 4 + [("10.0.0.2", "/sparql")])
     assert [a.status_code for a in answers] == [200, 200, 200, 429, 200]
     assert answers[3].headers["content-type"].startswith("text/plain")
@@ -62,10 +63,47 @@ def test_a_client_s_rate_per_minute() -> None:
     assert "3 a minute" in answers[3].text
 
 
+def test_every_request_counts_toward_a_client_s_request_rate_but_the_probes() -> None:
+    """Pages, static files and cached answers are requests too: past the request rate they get
+    429 before any work; the orchestrator's probes are never refused."""
+    app = FairShare(slow_app(0), concurrency=0, per_minute=0, requests_per_minute=2, hold=0)
+    answers = ask(app, [("10.0.0.1", "/"), ("10.0.0.1", "/static/app.css"),
+                        ("10.0.0.1", "/items/I-1"), ("10.0.0.1", "/healthz"),
+                        ("10.0.0.1", "/readyz"), ("10.0.0.2", "/")])  # fmt: skip
+    assert [a.status_code for a in answers] == [200, 200, 429, 200, 200, 200]
+    assert int(answers[2].headers["retry-after"]) == 30
+    assert "at most 2 a minute" in answers[2].text and "requests" in answers[2].text
+
+
+def test_a_query_counts_toward_both_rates() -> None:
+    app = FairShare(slow_app(0), concurrency=0, per_minute=1, requests_per_minute=3, hold=0)
+    answers = ask(app, [("10.0.0.1", "/api/items"), ("10.0.0.1", "/api/items"),
+                        ("10.0.0.1", "/"), ("10.0.0.1", "/")])  # fmt: skip
+    assert [a.status_code for a in answers] == [200, 429, 200, 429]
+    assert "queries" in answers[1].json()["detail"] and "requests" in answers[3].text
+
+
+def test_a_refusal_is_held_before_it_is_sent() -> None:
+    """A client retrying at once after a 429 is slowed down: the refusal waits ``hold``."""
+    app = FairShare(slow_app(0), concurrency=0, per_minute=1, hold=0.4)
+
+    async def timed(path: str) -> tuple[int, float]:
+        transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 1234))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            started = time.monotonic()
+            answer = await c.get(path)
+            return answer.status_code, time.monotonic() - started
+
+    (ok, quick), (refused, held) = [run_async(timed("/sparql")) for _ in range(2)]
+    assert (ok, refused) == (200, 429)
+    assert quick < 0.4 <= held and app.held == 0
+
+
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory, built_state: Path) -> Iterator[Server]:
     """A server with the default share (2 workers: one query at a time per client)."""
-    env = clean_env(PLANTRACE_CLIENT_CONCURRENCY="", PLANTRACE_CLIENT_RATE="")
+    env = clean_env(PLANTRACE_CLIENT_CONCURRENCY="", PLANTRACE_CLIENT_RATE="",
+                    PLANTRACE_CLIENT_REQUESTS="")
     log = tmp_path_factory.mktemp("fair") / "serve.log"
     running = start_plantrace(serve("--state-dir", str(built_state)), env, log)
     yield running

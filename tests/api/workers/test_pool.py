@@ -17,7 +17,7 @@ from conftest import FAKE_TEXTS, run_async, write_sources
 from api.views.traces import trace
 from api.workers.engine_jobs import SparqlRequest, dump, sparql, status
 from api.workers.http_errors import QueryError
-from api.workers.pool import WorkerPool, _Worker
+from api.workers.pool import LOW_PRIORITY, WorkerPool, _Worker
 from api.workers.worker import LARGE_ANSWER, WorkerSpec
 from kg.build import build
 from kg.store import GraphStore
@@ -158,3 +158,24 @@ def test_answers_arrive_whole_on_a_loop_that_sets_non_blocking(built_state: Path
             await pool.close()
 
     run_async(scenario(), _NonBlockingLoop)
+
+
+def test_a_long_job_yields_the_cpu_and_its_worker_is_replaced(built_state: Path) -> None:
+    """A job still running after ``long_query`` seconds runs at the lowest priority (short
+    requests keep the CPU); its worker, which cannot be raised back, is replaced once it
+    answers. A short job's worker keeps its priority and stays."""
+
+    async def scenario() -> None:
+        pool = WorkerPool(WorkerSpec(built_state), 1, long_query=0.3)
+        await pool.start()
+        try:
+            ((pid, _),) = pool.workers()
+            assert await pool.run(jobs_for_tests.niceness_after, 10, 0.0) == os.nice(0)
+            assert [p for p, _ in pool.workers()] == [pid] and pool.restarts == 0
+            assert await pool.run(jobs_for_tests.niceness_after, 10, 1.0) == LOW_PRIORITY
+            assert await pool.run(jobs_for_tests.niceness_after, 10, 0.0) == os.nice(0)
+            assert [p for p, _ in pool.workers()] != [pid] and pool.restarts == 1
+        finally:
+            await pool.close()
+
+    run_async(scenario())
