@@ -1,11 +1,12 @@
 """``plantrace serve``: prepare the backend, start the query workers, run the app on uvicorn.
 
 Start-up is on the critical path of every deployment and restart, so the order matters: the
-backend is checked first (one-line errors, :mod:`api.workers.backend`), then the first query worker
-is launched, and only then is the web stack imported (FastAPI, the routes, the page templates:
-most of a second). The worker opens the store meanwhile, in parallel; the app's start-up then
-only waits for what is left of it, and the other workers start once it is ready
-(:meth:`api.workers.pool.WorkerPool.start`). This module imports nothing heavy itself.
+process query workers are forked from is started first (it loads their code: about a second,
+:mod:`api.workers.preload`), then the backend is checked (one-line errors,
+:mod:`api.workers.backend`), the first query worker is launched, and only then is the web stack
+imported (FastAPI, the routes, the page templates: most of a second). These run in parallel;
+the app's start-up then only waits for what is left of them, and the other workers start once
+the first is ready (:meth:`api.workers.pool.WorkerPool.start`).
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import sys
 from pathlib import Path
 
 from api.workers.backend import prepare_backend
-from api.workers.pool import WorkerPool
+from api.workers.pool import WorkerPool, start_fork_server
 from kg.config import Settings
 
 
 def serve(settings: Settings, state_dir: Path | None = None) -> None:
     """Serve until interrupted; raises :class:`~kg.errors.PlantraceError` (one line) when the
     store or dataset cannot be opened."""
+    start_fork_server()
     backend = prepare_backend(settings, state_dir)
     pool = WorkerPool(backend.spec, settings.workers, long_query=settings.long_query)
     try:

@@ -34,15 +34,33 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, pairwise
-
-import networkx as nx
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from kg import queries as q
 from kg.namespaces import PT
 from kg.queries import QueryFn, Row
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 PT_NS = str(PT)
 GRADED = "graded"
+
+
+def _networkx() -> ModuleType:
+    """networkx, imported when an analysis first runs: the web server names the views that
+    use this module but never runs them (its query workers do), and networkx is 12 MiB of
+    the server's memory (bench/RESULTS.md, "Request cost")."""
+    import networkx
+
+    module: ModuleType = networkx
+    return module
+
+
+def _digraph() -> nx.DiGraph:
+    graph: nx.DiGraph = _networkx().DiGraph()
+    return graph
 """The name of the edges from a clause, indicator or actual value to its item's evaluations."""
 _GRADED_KINDS = ("goal", "plan", "annual", "indicator", "observation")
 
@@ -156,7 +174,7 @@ class Step:
 class TraceGraph:
     """The trace as a networkx directed graph (edge ``a → b``: b rests on a)."""
 
-    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    graph: nx.DiGraph = field(default_factory=_digraph)
 
     # --- building --------------------------------------------------------------------------
 
@@ -521,11 +539,11 @@ def shortest_path(
     if target is not None:
         if target not in tg.graph:
             return None
-        if not nx.has_path(tg.graph, source, target):
+        if not _networkx().has_path(tg.graph, source, target):
             return None
         path = _first_path(tg, source, target)
     else:
-        paths: dict[str, list[str]] = nx.single_source_shortest_path(tg.graph, source)
+        paths: dict[str, list[str]] = _networkx().single_source_shortest_path(tg.graph, source)
         candidates = [
             n
             for n in paths
@@ -549,6 +567,6 @@ def _first_path(tg: TraceGraph, source: str, target: str) -> list[str]:
     """Of the shortest paths from ``source`` to ``target``, the first by its nodes' IRIs: the
     same answer whatever order the data came in."""
     found: list[list[str]] = list(
-        islice(nx.all_shortest_paths(tg.graph, source, target), PATHS_COMPARED)
+        islice(_networkx().all_shortest_paths(tg.graph, source, target), PATHS_COMPARED)
     )
     return min(found)

@@ -13,9 +13,9 @@ may be kept for an hour (:class:`CachedStaticFiles`).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -29,8 +29,15 @@ SHORT = "public, max-age=3600"
 
 
 def vis_directory() -> Path:
-    """The newest vis-network build shipped inside pyvis (``pyvis/templates/lib/vis-*``)."""
-    lib = Path(str(resources.files("pyvis"))) / "templates" / "lib"
+    """The newest vis-network build shipped inside pyvis (``pyvis/templates/lib/vis-*``).
+
+    Found without importing pyvis (``importlib.util.find_spec`` of a top-level package does
+    not run it): its ``__init__`` pulls in IPython and networkx, 10 MiB the web server, which
+    only serves these files, does not need."""
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pyvis is not installed: the graph drawings need its vis-network")
+    lib = Path(next(iter(spec.submodule_search_locations))) / "templates" / "lib"
     found = sorted(
         (p for p in lib.glob("vis-*") if (p / "vis-network.min.js").is_file()),
         key=lambda p: tuple(int(n) for n in p.name[4:].split(".") if n.isdigit()),

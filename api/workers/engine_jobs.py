@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import threading
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -139,17 +138,10 @@ def service_description(engine: Engine, endpoint: str, media: str) -> bytes:
     return dataset_description.service_description(engine, endpoint, media, sizes)
 
 
-@job
-def warm_up(engine: Engine) -> None:
-    """Answered at once; meanwhile a thread imports every view module (registering their jobs)
-    and builds search's table of what NFKC changes, so the first page or API request does not
-    wait for them (the table took 0.1 s of each worker's first search)."""
-    threading.Thread(target=import_views, name="plantrace-warm-up", daemon=True).start()
-
-
 def import_views() -> None:
     """Import every module of :mod:`api.views` (registering their jobs), and build search's
-    table of what NFKC changes."""
+    table of what NFKC changes (it took 0.1 s of each worker's first search): done once, in the
+    process workers are forked from (:mod:`api.workers.preload`)."""
     import api.views
     from api.views.matching import sources
 

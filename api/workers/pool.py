@@ -6,12 +6,14 @@ burning) and a fresh one is started in its place; the request gets HTTP 503 with
 Other requests go on being answered by the other workers meanwhile, and the event loop never
 waits on a worker: it watches each worker's pipe, and reads a large answer in a thread.
 
-Workers are started with the ``spawn`` method: no state of the server process (threads, open
-stores, sockets) is inherited. For the embedded store a worker opens whatever the state
-directory's ``store`` link points to when it starts; when a rebuild moves the link, idle workers
-that still hold the old store are replaced before they take a job, so every request after a
-rebuild sees the new data. :meth:`WorkerPool.reopen` (after ``POST /admin/rebuild``) moves
-them without a gap: it starts the fresh workers first and lets the old ones answer meanwhile.
+Workers are forked from a fork server (:mod:`api.workers.preload`), a clean process that has
+loaded their code once: no state of the server process (threads, open stores, sockets) is
+inherited, as with ``spawn``, but a worker starts in milliseconds. For the embedded store a
+worker opens whatever the state directory's ``store`` link points to when it starts; when a
+rebuild moves the link, idle workers that still hold the old store are replaced before they
+take a job, so every request after a rebuild sees the new data. :meth:`WorkerPool.reopen`
+(after ``POST /admin/rebuild``) moves them without a gap: it starts the fresh workers first and
+lets the old ones answer meanwhile.
 
 A job still running after ``long_query`` seconds (``PLANTRACE_LONG_QUERY``) is moved to the
 lowest CPU priority (``nice 19``, :data:`LOW_PRIORITY`): on a machine of few cores one long or
@@ -26,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import threading
 import time
@@ -33,11 +36,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from multiprocessing.context import SpawnProcess
+from multiprocessing.context import ForkServerContext, ForkServerProcess
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from api.workers.engine_jobs import warm_up
 from api.workers.http_errors import QueryError, TimeLimit
 from api.workers.worker import LARGE, Call, Engine, WorkerSpec, main
 
@@ -61,9 +63,28 @@ class _Died(Exception):
     pass
 
 
+def _forked_from() -> ForkServerContext:
+    """Workers are forked from a clean process that has loaded their code once
+    (:mod:`api.workers.preload`): nothing of the server's state is inherited, as with
+    ``spawn``, but a worker starts in milliseconds and shares that code's memory."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([PRELOAD])
+    return ctx
+
+
+PRELOAD = "api.workers.preload"
+
+
+def start_fork_server() -> None:
+    """Start the process workers are forked from now: it loads their code (about a second)
+    while the caller goes on with its own start-up."""
+    _forked_from()
+    multiprocessing.forkserver.ensure_running()
+
+
 @dataclass
 class _Worker:
-    process: SpawnProcess
+    process: ForkServerProcess
     conn: Connection
     pid: int = 0
     store: str = ""
@@ -79,7 +100,7 @@ class _Worker:
     @classmethod
     def launch(cls, spec: WorkerSpec) -> _Worker:
         """Start a worker process without waiting for it."""
-        ctx = multiprocessing.get_context("spawn")
+        ctx = _forked_from()
         parent, child = ctx.Pipe()
         process = ctx.Process(target=main, args=(child, spec), daemon=True, name="plantrace-query")
         process.start()
@@ -87,16 +108,13 @@ class _Worker:
         return cls(process, parent)
 
     def wait_ready(self) -> _Worker:
-        """Wait until the worker has opened the store, then have it load the rest of its code
-        in the background (raises QueryError if it does not start)."""
+        """Wait until the worker has opened the store (raises QueryError if it does not)."""
         try:
             message = self._receive()
             if message[0] != "ready":
                 self.kill()
                 raise QueryError(503, str(message[1]))
             self.pid, self.store = message[1], message[2]
-            self.conn.send(Call(warm_up))  # answered at once; the imports go on in a thread
-            self._receive()
         except (EOFError, OSError):
             self.kill()
             raise QueryError(503, "a query worker died while starting") from None

@@ -17,10 +17,9 @@ the answer is ``("ok", value)`` or ``("error", status, message)`` (:mod:`api.wor
 an answer over :data:`LARGE_ANSWER` bytes preceded by ``(LARGE, size)``.
 
 A worker must be quick to start (``plantrace serve`` waits for its first worker, and a killed one
-is replaced while requests queue), so this module imports only what a SPARQL request needs; the
-views, pages and graph analysis (networkx, Jinja, pydantic models: over a second of imports) load
-in a background thread on the :func:`~api.workers.engine_jobs.warm_up` job (the pool sends it
-once the worker is ready), or on the first job that needs them, whichever comes first.
+is replaced while requests queue). Workers are forked from a process that has loaded their code
+once (:mod:`api.workers.preload`: pyoxigraph, the views, networkx, Jinja, the pydantic models),
+so a start costs a fork and opening the store, not over a second of imports.
 """
 
 from __future__ import annotations

@@ -179,3 +179,20 @@ def test_a_long_job_yields_the_cpu_and_its_worker_is_replaced(built_state: Path)
             await pool.close()
 
     run_async(scenario())
+
+
+def test_workers_start_with_their_code_loaded(built_state: Path) -> None:
+    """Workers are forked from a process that loaded the views once (api.workers.preload): the
+    first page a worker serves does not wait for imports, and a replacement starts at once."""
+
+    async def scenario() -> None:
+        pool = WorkerPool(WorkerSpec(built_state), 1)
+        await pool.start()
+        try:
+            views = await pool.run(jobs_for_tests.loaded, 10, "api.views.")
+            assert {"api.views.item_page", "api.views.dashboard", "api.views.search"} <= set(views)
+            assert "networkx" in await pool.run(jobs_for_tests.loaded, 10, "networkx")
+        finally:
+            await pool.close()
+
+    run_async(scenario())

@@ -14,7 +14,7 @@ from conftest import FAKE_TEXTS, write_sources
 
 from api.views import matching
 from api.views.traces import trace
-from api.workers.engine_jobs import import_views, service_description, status, void, warm_up
+from api.workers.engine_jobs import import_views, service_description, status, void
 from api.workers.worker import Call, Engine, WorkerSpec, handle
 from kg.build import build
 from kg.store import STATS_FILE, STORE_LINK, GraphStore, StoreStats
@@ -57,12 +57,7 @@ def test_queries_never_count_the_store(
     assert handle(engine, Call(print))[:2] == ("error", 500)
 
 
-def test_warm_up_is_answered_at_once(built_state: Path) -> None:
-    engine = Engine(WorkerSpec(built_state))
-    assert handle(engine, Call(warm_up)) == ("ok", None)
-
-
-def test_warm_up_builds_the_search_table(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_preload_builds_the_search_table(monkeypatch: pytest.MonkeyPatch) -> None:
     """Regression: each worker's first search built the table of what NFKC changes (0.1 s:
     the p95 of a body's search in bench/RESULTS.md was 100 ms against a p50 of 8 ms)."""
     monkeypatch.setattr(matching, "_changed", functools.cache(matching._changed.__wrapped__))
