@@ -43,8 +43,9 @@ def free_port() -> int:
         return port
 
 
-def rss_kib(root: int) -> dict[int, int]:
-    """Resident memory (KiB) of process ``root`` and all its descendants, by pid (Linux)."""
+def _family(root: int) -> set[int]:
+    """Process ``root`` and all its descendants (Linux): query workers are children of the fork
+    server, itself a child of the server."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -59,29 +60,47 @@ def rss_kib(root: int) -> dict[int, int]:
         children = [p for p, parent in parents.items() if parent == pid and p not in family]
         family.update(children)
         frontier.extend(children)
-    out = {}
-    for pid in family:
-        try:
-            for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    out[pid] = int(line.split()[1])
-        except OSError:
-            continue
-    return out
+    return family
+
+
+def _kib(pid: int, file: str, field: str) -> int | None:
+    try:
+        for line in (Path("/proc") / str(pid) / file).read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def rss_kib(root: int) -> dict[int, int]:
+    """Resident memory (KiB) of process ``root`` and all its descendants, by pid (Linux)."""
+    found = {pid: _kib(pid, "status", "VmRSS:") for pid in _family(root)}
+    return {pid: kib for pid, kib in found.items() if kib is not None}
+
+
+def pss_kib(root: int) -> int:
+    """Proportional resident memory (KiB) of ``root`` and its descendants together: each page
+    counted once, shared ones split between the processes sharing them (Linux ``Pss``,
+    ``/proc/PID/smaps_rollup``). The sum of their RSS counts a page shared by forked workers
+    once per worker; this is what they take from the machine."""
+    return sum(_kib(pid, "smaps_rollup", "Pss:") or 0 for pid in _family(root))
 
 
 @dataclass
 class Memory:
-    """Resident memory of a server process and of it with its workers (KiB)."""
+    """Resident memory of a server process and of it with its workers (KiB): RSS, and the
+    proportional total (:func:`pss_kib`)."""
 
     server_kib: int
     total_kib: int
     processes: int
+    pss_total_kib: int = 0
 
     @classmethod
     def of(cls, pid: int) -> Memory:
         found = rss_kib(pid)
-        return cls(found.get(pid, 0), sum(found.values()), len(found))
+        return cls(found.get(pid, 0), sum(found.values()), len(found), pss_kib(pid))
 
 
 @dataclass
