@@ -138,6 +138,12 @@ def run_measured(cmd: Sequence[str], **kwargs: Any) -> Measured:
     return Measured(seconds, int(peak))
 
 
+NO_CLIENT_LIMITS = {"client_concurrency": "0", "client_rate": "0", "client_requests": "0"}
+"""Settings that turn the per-client fair share off (api/middleware/fair_share.py): the cost
+benchmarks send every request from one address, as no real client does; ``bench/fairness.py``
+and ``bench/soak.py`` keep the defaults, with a client per address."""
+
+
 def plantrace_env(**settings: str) -> dict[str, str]:
     """This environment without any ``PLANTRACE_*`` setting, plus ``settings``: a benchmark
     runs with the defaults except what it names (and records)."""

@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 
 from bench.common import (
     BIN,
+    NO_CLIENT_LIMITS,
     REPO,
     Latency,
     Machine,
@@ -194,7 +195,7 @@ def specs(data: Data, query_timeout: float) -> dict[str, Spec]:
             "/sparql?query=ASK%7B%7D",
             "/sparql",
             {PAGE: ("GET", "/", None)},
-            plantrace_env(row_limit=str(ROW_LIMIT)),
+            plantrace_env(row_limit=str(ROW_LIMIT), **NO_CLIENT_LIMITS),
         ),
         (
             OXIGRAPH,

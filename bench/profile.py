@@ -40,6 +40,7 @@ from api.workers.pool import WorkerPool
 from api.workers.worker import Engine, WorkerSpec
 from bench.common import (
     BIN,
+    NO_CLIENT_LIMITS,
     Machine,
     free_port,
     latencies,
@@ -152,7 +153,8 @@ def layers(state: Path, repeat: int) -> list[list[object]]:
     }
     rows: list[list[object]] = []
     with (
-        started("plantrace", serve, base, "/sparql?query=ASK%7B%7D", env=plantrace_env()),
+        started("plantrace", serve, base, "/sparql?query=ASK%7B%7D",
+                env=plantrace_env(**NO_CLIENT_LIMITS)),
         started("oxigraph", oxigraph, obase, "/query?query=ASK%7B%7D"),
         started("floor", floor, fbase, "/ready", env={**os.environ, FLOOR_STORE: str(oxi)}),
         httpx.Client(timeout=60, trust_env=False) as client,

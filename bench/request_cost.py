@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 
 from bench.common import (
     BIN,
+    NO_CLIENT_LIMITS,
     Latency,
     Machine,
     free_port,
@@ -150,7 +151,7 @@ def measure(data: Data, repeat: int, logs: Path, static: Path) -> CostRun:
     base = f"http://127.0.0.1:{port}"
     command = [str(BIN / "plantrace"), "serve", "--state-dir", str(data.state), "--port", str(port)]
     say(f"request cost, {data.size}: plantrace")
-    with started(PLANTRACE, command, base, "/readyz", env=plantrace_env(),
+    with started(PLANTRACE, command, base, "/readyz", env=plantrace_env(**NO_CLIENT_LIMITS),
                  log=logs / f"cost-plantrace-{data.size}.log") as server:  # fmt: skip
         with httpx.Client(timeout=600, trust_env=False) as client:
             client.get(base + "/validation").raise_for_status()  # pages then show findings

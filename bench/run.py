@@ -267,7 +267,8 @@ def render(r: Results) -> str:
             "Same store directory for plantrace and the Oxigraph server, the same data as "
             "N-Quads for rdflib-endpoint, the same queries; servers run one after the other. "
             f"plantrace runs with its defaults except `--query-timeout 120` and "
-            f"`PLANTRACE_ROW_LIMIT={peers.ROW_LIMIT}` (every row sent, as the peers do).",
+            f"`PLANTRACE_ROW_LIMIT={peers.ROW_LIMIT}` (every row sent, as the peers do), and "
+            "the per-client limits off (every request comes from one address).",
             "",
             peers.render(r.runs),
         ]

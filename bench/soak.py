@@ -221,8 +221,12 @@ class Report:
 def soak(base: str, server_pid: int, duration: float, clients: int, slow_clients: int,
          query_timeout: float, warm_up: float = 3.0, memory_margin: float = 0.10,
          seed: int = 0) -> Report:  # fmt: skip
-    """Run the load against a server at ``base`` (its process ``server_pid``)."""
+    """Run the load against a server at ``base`` (its process ``server_pid``), in its steady
+    state: once start-up's validation is done (until then the dashboard waits for it, up to
+    5 s a page, and a validation worker takes a core), and the caches are warm."""
     timeout = max(30.0, query_timeout * 4)
+    with httpx.Client(base_url=base, timeout=300, trust_env=False) as client:
+        client.get("/validation")  # (answers when the report is ready, or at its time limit)
     load = os.getloadavg()[0]
     warm_tally = Tally()
     _run(base, warm_up, min(clients, 4), 0, warm_tally, timeout, seed)  # fill caches first
