@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from api.middleware.body_limit import BodyLimit
 from api.middleware.compression import Compression
 from api.middleware.fair_share import FairShare
-from api.middleware.public_url import PublicURL
+from api.middleware.public_url import PublicLinks, PublicURL
 from api.middleware.request_log import RequestLog
 from api.middleware.response_cache import ResponseCache
 from api.middleware.security import SecurityHeaders
@@ -128,6 +128,8 @@ def create_app(
 
     # Middleware, innermost first (each add_middleware wraps what is there; see api.middleware).
     app.add_middleware(BodyLimit, limit=settings.max_body)
+    app.add_middleware(PublicLinks)
+    app.add_middleware(Compression)  # (inside the cache: a kept answer is compressed once)
 
     def generation() -> Generation | None:
         served: Backend | None = getattr(app.state, "backend", None)
@@ -140,7 +142,6 @@ def create_app(
                        per_minute=settings.client_rate,
                        requests_per_minute=settings.client_requests)  # fmt: skip
     app.add_middleware(PublicURL, base_url=settings.base_url)
-    app.add_middleware(Compression)
     # Any site may read (GET) from a browser; no credentials, and no cross-site POST preflight
     # succeeds, so a page elsewhere cannot drive /admin or send what needs a preflight.
     app.add_middleware(

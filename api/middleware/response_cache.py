@@ -7,7 +7,8 @@ Generation`) — and:
 
 - every cacheable answer carries a weak ``ETag`` (RFC 9110 §8.8.3), a digest of the generation,
   the server's start (new code may render the same data differently) and what the answer
-  depends on in the request (method, path, query string, ``Accept``, the language cookie, the
+  depends on in the request (method, path, query string, ``Accept``, ``Accept-Encoding`` (answers
+  are kept compressed, :mod:`api.middleware.compression` runs inside), the language cookie, the
   forwarded host and prefix, and for ``POST /sparql`` the body), and a ``Last-Modified``
   (§8.8.2): when the data was published, or when this server started if later.
   ``Cache-Control: no-cache`` lets browsers and proxies keep the answer but ask each time;
@@ -51,8 +52,8 @@ from api.workers.backend import Generation
 
 UNCACHED = ("/status", "/healthz", "/readyz", "/admin", "/static")
 """Paths (and their subpaths) whose answers describe the service rather than the data."""
-KEYED_HEADERS = (b"accept", b"host", b"x-forwarded-proto", b"x-forwarded-host",
-                 b"x-forwarded-prefix")  # fmt: skip
+KEYED_HEADERS = (b"accept", b"accept-encoding", b"host", b"x-forwarded-proto",
+                 b"x-forwarded-host", b"x-forwarded-prefix")  # fmt: skip
 """Request headers an answer may depend on, besides the path, query string and language."""
 MAX_KEYED_BODY = 64 * 1024
 """A ``POST /sparql`` body larger than this is answered without the cache."""

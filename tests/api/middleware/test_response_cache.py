@@ -102,6 +102,20 @@ def test_what_an_answer_depends_on_is_in_its_key(validated: Server) -> None:
     assert turtle.headers["content-type"].startswith("text/turtle")
 
 
+def test_an_answer_is_kept_compressed_and_plain(validated: Server) -> None:
+    """Compression runs inside the cache: a hit is sent as it was kept, gzip to a client that
+    accepts it, plain to one that does not, each under its own validator."""
+    with validated.client() as c:
+        gzip, plain = ({"Accept-Encoding": e} for e in ("gzip", "identity"))
+        zipped, zipped_again = _request(c, "/items/I-1", **gzip), _request(c, "/items/I-1", **gzip)
+        whole, whole_again = _request(c, "/items/I-1", **plain), _request(c, "/items/I-1", **plain)
+    assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in whole.headers
+    assert _cache(validated, zipped_again) == _cache(validated, whole_again) == "hit"
+    assert zipped_again.content == zipped.content == whole.content == whole_again.content
+    assert zipped.headers["etag"] != whole.headers["etag"]
+    assert "Accept-Encoding" in zipped_again.headers["vary"]
+
+
 def test_a_posted_query_is_kept_by_its_body(validated: Server) -> None:
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a pt:EvaluationItem }"
     with validated.client() as c:
