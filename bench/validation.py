@@ -172,7 +172,7 @@ def shape_times(graphs: dict[int, Dataset]) -> list[ShapeTime]:
         for t in everything:
             if t[1] not in TARGETS or t[0] == shape:
                 shapes.add(t)
-        run = partial(shacl_validate, shacl_graph=shapes, inference="none", advanced=False,
+        run = partial(shacl_validate, shacl_graph=shapes, inference="none", advanced=True,
                       inplace=True)  # fmt: skip
         points = [Point(n, quads(graphs[n]), timed(partial(_each, run, parts), 1)[0])
                   for n, parts in sorted(prepared.items())]  # fmt: skip

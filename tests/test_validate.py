@@ -150,6 +150,17 @@ def test_grade_list_is_the_grade_scheme(shapes: Graph) -> None:
     assert listed == set(onto.subjects(SKOS.inScheme, PT.GradeScheme))
 
 
+def test_advanced_mode_adds_only_targets(shapes: Graph) -> None:
+    """kg.validate turns SHACL-AF on for SPARQL-based targets; no rule, function, expression
+    or JavaScript in the shapes may ride along and change what the other shapes report."""
+    advanced = (SH.rule, SH.expression, SH.js, SH.jsFunctionName)
+    assert [p for p in advanced if any(shapes.triples((None, p, None)))] == []
+    assert list(shapes.subjects(RDF.type, SH.SPARQLFunction)) == []
+    targeted = set(shapes.subjects(SH.target, None))
+    assert targeted == {PTS.SuspectPlanLinkShape, PTS.SuspectAnnualLinkShape,
+                        PTS.SuspectMeasureLinkShape}  # fmt: skip
+
+
 @pytest.mark.parametrize("path", sorted(SHAPES_DIR.glob("*.ttl")), ids=lambda p: p.name)
 def test_each_file_works_on_its_own(path: Path) -> None:
     alone = Graph().parse(path, format="turtle")
