@@ -25,9 +25,10 @@ from rdflib import Dataset, Graph
 
 from bench.common import REPO, Machine, table
 from kg.build import fill
+from kg.config import SHAPES_DIR
 from kg.sources import load_manifest
 from kg.store import GraphStore
-from kg.validate import SHAPES_DIR, load_shapes, store_graph, validate
+from kg.validate import load_shapes, store_graph, validate
 
 VERSIONS = "versions.ttl"
 

@@ -34,6 +34,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from kg.config import SHAPES_DIR
 from kg.namespaces import DCTERMS, OWL, PT, RDF, RDFS, SKOS
 from kg.ontology import ONTOLOGY_PATH
 
@@ -406,8 +407,6 @@ def _load(ontology_path: Path, shapes_dir: Path, stamp: tuple[int, ...]) -> Onto
 def load(ontology_path: Path = ONTOLOGY_PATH, shapes_dir: Path | None = None) -> OntologyDoc:
     """The reference for the files on disk (re-read when one of them changes)."""
     if shapes_dir is None:
-        from kg.validate import SHAPES_DIR  # pyshacl is loaded only when needed
-
         shapes_dir = SHAPES_DIR
     files = [ontology_path, *sorted(shapes_dir.glob("*.ttl"))]
     stamp = (*(p.stat().st_mtime_ns for p in files), len(files))

@@ -64,6 +64,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg.bodies import Part, split
+from kg.config import SHAPES_DIR
 from kg.errors import PlantraceError
 from kg.namespaces import DCTERMS, PROV, PT, PTID, RDF, RDFS, SKOS, TIME, XSD
 from kg.ontology import load_ontology
@@ -72,8 +73,6 @@ from kg.store import TripleStore
 if TYPE_CHECKING:  # pySHACL and rdflib's SPARQL engine load when validating, not on import
     from rdflib.plugins.sparql.sparql import Query
 
-SHAPES_DIR: Path = Path(__file__).resolve().parent.parent / "shapes"
-"""Where the shapes live: ``<repo>/shapes/*.ttl``, one file per concern."""
 
 PTS = Namespace("https://w3id.org/plantrace/shapes#")
 """The namespace of the shapes (``pts:``)."""

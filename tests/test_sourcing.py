@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, board_parts
 
+from kg import queries as q
 from kg.build import fill, summarize
 from kg.cli import main
 from kg.sources import load_manifest
@@ -38,10 +39,21 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _suspect(manifest: Path) -> list[tuple[str, str]]:
+    """The FY2021 suspect links validation reports, after checking that every suspect link
+    (all years) is also what :func:`kg.queries.suspect_links` lists for the API and pages."""
     store = GraphStore.memory()
     summarize(store, *fill(store, load_manifest(manifest)))
-    return [(f.shape.rsplit("#")[1], f.focus) for f in validate(store_graph(store)).findings
-            if "Suspect" in f.shape and f.focus.split("/")[-3:-2] == ["2021"]]  # fmt: skip
+    findings = [f for f in validate(store_graph(store)).findings if "Suspect" in f.shape]
+    listed = q.suspect_links(store.query)
+    assert {(str(r["lower"]), str(r["path"]), str(r["new"])) for r in listed} == {
+        (f.focus, f.path, f.value_node) for f in findings
+    }
+    codes = sorted({f.item_code for f in findings if f.item_code})
+    assert {str(r["lower"]) for r in q.suspect_links(store.query, codes)} == {
+        f.focus for f in findings
+    }  # the items' own: what /api/items/{code} shows
+    return [(f.shape.rsplit("#")[1], f.focus) for f in findings
+            if f.focus.split("/")[-3:-2] == ["2021"]]  # fmt: skip
 
 
 def test_revised_plan_and_later_annual_plan(

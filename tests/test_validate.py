@@ -19,6 +19,7 @@ from rdflib.namespace import SH, SKOS
 from rdflib.term import Node
 
 from kg.build import BuildSummary, parse_document
+from kg.config import SHAPES_DIR
 from kg.errors import PlantraceError
 from kg.namespaces import DCTERMS, PT, RDF, RDFS
 from kg.ontology import load_ontology, undeclared_terms
@@ -28,7 +29,6 @@ from kg.store import GraphStore
 from kg.text import nfkc
 from kg.validate import (
     PTS,
-    SHAPES_DIR,
     Report,
     exit_code,
     load_shapes,

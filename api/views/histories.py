@@ -91,6 +91,8 @@ def versions(run: QueryFn, codes: Sequence[str], body: str | None = None) -> Ver
         suspects[str(r["code"])].append(suspect_link(r, documents))
     for hs in histories.values():
         hs.sort(key=lambda h: (h.level, h.versions[0].year or 0, h.versions[0].iri))
+    for links in suspects.values():
+        links.sort(key=lambda s: (s.lower, s.link, s.new))
     return Versions(fields, dict(histories), dict(suspects))
 
 
