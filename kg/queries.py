@@ -893,14 +893,17 @@ def versions(
 
 def document_changes(run: QueryFn, body: str | None = None) -> list[Row]:
     """What each document changed: the clauses and indicators it revised (``?change``
-    "revised", with ``?was`` the earlier version), added and dropped, with their item, class,
-    text or label and year (``?document`` of publisher ``body``, default every one)."""
+    "revised", with ``?was`` the earlier version and its ``?wasText`` or ``?wasLabel``), added
+    and dropped, with their item, class, text or label and year (``?document`` of publisher
+    ``body``, default every one)."""
     publisher = _documents_of(body) if body is not None else ""
     return select(
         run,
-        f"""SELECT ?document ?change ?node ?was ?class ?code ?text ?label ?year WHERE {{
+        f"""SELECT ?document ?change ?node ?was ?wasText ?wasLabel ?class ?code ?text ?label ?year
+WHERE {{
   {VERSIONED}
-  {{ ?node pt:firstStatedIn ?document ; prov:wasRevisionOf ?was BIND("revised" AS ?change) }}
+  {{ ?node pt:firstStatedIn ?document ; prov:wasRevisionOf ?was BIND("revised" AS ?change)
+     {optional("was", wasText="pt:text", wasLabel="rdfs:label")} }}
   UNION {{ ?node pt:addedIn ?document BIND("added" AS ?change) }}
   UNION {{ ?node pt:droppedIn ?document BIND("dropped" AS ?change) }}
   {publisher}
