@@ -31,11 +31,12 @@ from bench.common import REPO, Machine, table, timed
 from bench.datasets import DEFAULT_CACHE, synthetic
 from kg.bodies import split
 from kg.build import fill
+from kg.config import SHAPES_DIR
 from kg.namespaces import RDFS
 from kg.ontology import load_ontology
 from kg.sources import load_manifest
 from kg.store import GraphStore
-from kg.validate import SHAPES_DIR, load_shapes, store_graph, union_graph, validate
+from kg.validate import load_shapes, store_graph, union_graph, validate
 
 LINEAR = 1.1
 """Largest log-log slope of validation time against triples still called linear."""
@@ -172,7 +173,7 @@ def shape_times(graphs: dict[int, Dataset]) -> list[ShapeTime]:
         for t in everything:
             if t[1] not in TARGETS or t[0] == shape:
                 shapes.add(t)
-        run = partial(shacl_validate, shacl_graph=shapes, inference="none", advanced=False,
+        run = partial(shacl_validate, shacl_graph=shapes, inference="none", advanced=True,
                       inplace=True)  # fmt: skip
         points = [Point(n, quads(graphs[n]), timed(partial(_each, run, parts), 1)[0])
                   for n, parts in sorted(prepared.items())]  # fmt: skip

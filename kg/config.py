@@ -73,6 +73,10 @@ from kg.errors import PlantraceError
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
 """The repository (or editable install) root: the parent of the ``kg`` package."""
 
+SHAPES_DIR: Path = REPO_ROOT / "shapes"
+"""Where the shapes live: ``<repo>/shapes/*.ttl``, one file per concern (:mod:`kg.validate`;
+:mod:`kg.queries` runs the suspect-link constraint of ``versions.ttl`` itself)."""
+
 ENV_STATE = "PLANTRACE_STATE"
 ENV_SOURCES = "PLANTRACE_SOURCES"
 ENV_STORE = "PLANTRACE_STORE"

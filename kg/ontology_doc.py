@@ -7,10 +7,11 @@ cannot drift from the vocabulary the data and the checks use:
 * each class, property and grade with its labels and comments in both languages, its IRI,
   super- and subclasses, domain and range (a union domain is shown as its members);
 * for a class, the properties whose domain or range includes it;
-* for every term, the SHACL shapes that use it and how: as a target (``sh:targetClass`` …), in
-  a property path (``sh:path``, also inside alternative and inverse paths), as a value class
-  (``sh:class``) or value (``sh:in``, ``sh:hasValue``), inside the text of a SPARQL constraint
-  (``pt:`` names in ``sh:select`` / ``sh:ask``), or as an annotation (``pt:enforces``).
+* for every term, the SHACL shapes that use it and how: as a target (``sh:targetClass`` …, or
+  a parameter of a SPARQL-based ``sh:target``), in a property path (``sh:path``, also inside
+  alternative and inverse paths), as a value class (``sh:class``) or value (``sh:in``,
+  ``sh:hasValue``), inside the text of a SPARQL constraint (``pt:`` names in ``sh:select`` /
+  ``sh:ask``), or as an annotation (``pt:enforces``).
 
 A ``pt:`` name that a shape uses but the ontology does not declare is listed in
 :attr:`OntologyDoc.undeclared`, so a typo in a SPARQL constraint shows up (and a test fails).
@@ -33,6 +34,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from kg.config import SHAPES_DIR
 from kg.namespaces import DCTERMS, OWL, PT, RDF, RDFS, SKOS
 from kg.ontology import ONTOLOGY_PATH
 
@@ -53,6 +55,7 @@ _ROLE_OF: dict[Node, str] = {
     SH.targetSubjectsOf: TARGET,
     SH.targetObjectsOf: TARGET,
     SH.targetNode: TARGET,
+    SH.target: TARGET,  # a SPARQL-based target's parameters (SHACL-AF 2.2): pts:class pt:…
     SH.path: PATH,
     SH["class"]: VALUE_CLASS,
     SH.datatype: VALUE_CLASS,
@@ -404,8 +407,6 @@ def _load(ontology_path: Path, shapes_dir: Path, stamp: tuple[int, ...]) -> Onto
 def load(ontology_path: Path = ONTOLOGY_PATH, shapes_dir: Path | None = None) -> OntologyDoc:
     """The reference for the files on disk (re-read when one of them changes)."""
     if shapes_dir is None:
-        from kg.validate import SHAPES_DIR  # pyshacl is loaded only when needed
-
         shapes_dir = SHAPES_DIR
     files = [ontology_path, *sorted(shapes_dir.glob("*.ttl"))]
     stamp = (*(p.stat().st_mtime_ns for p in files), len(files))

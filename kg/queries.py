@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from functools import lru_cache
 
 import pyoxigraph as ox
 
+from kg.config import SHAPES_DIR
+from kg.errors import PlantraceError
 from kg.namespaces import CURATED_GRAPH, item_iri, publisher_iri
 from kg.store import QueryResult, Term
 
@@ -890,14 +893,17 @@ def versions(
 
 def document_changes(run: QueryFn, body: str | None = None) -> list[Row]:
     """What each document changed: the clauses and indicators it revised (``?change``
-    "revised", with ``?was`` the earlier version), added and dropped, with their item, class,
-    text or label and year (``?document`` of publisher ``body``, default every one)."""
+    "revised", with ``?was`` the earlier version and its ``?wasText`` or ``?wasLabel``), added
+    and dropped, with their item, class, text or label and year (``?document`` of publisher
+    ``body``, default every one)."""
     publisher = _documents_of(body) if body is not None else ""
     return select(
         run,
-        f"""SELECT ?document ?change ?node ?was ?class ?code ?text ?label ?year WHERE {{
+        f"""SELECT ?document ?change ?node ?was ?wasText ?wasLabel ?class ?code ?text ?label ?year
+WHERE {{
   {VERSIONED}
-  {{ ?node pt:firstStatedIn ?document ; prov:wasRevisionOf ?was BIND("revised" AS ?change) }}
+  {{ ?node pt:firstStatedIn ?document ; prov:wasRevisionOf ?was BIND("revised" AS ?change)
+     {optional("was", wasText="pt:text", wasLabel="rdfs:label")} }}
   UNION {{ ?node pt:addedIn ?document BIND("added" AS ?change) }}
   UNION {{ ?node pt:droppedIn ?document BIND("dropped" AS ?change) }}
   {publisher}
@@ -907,43 +913,56 @@ def document_changes(run: QueryFn, body: str | None = None) -> list[Row]:
     )
 
 
+SUSPECT_LINK_CONSTRAINT = "https://w3id.org/plantrace/shapes#SuspectLinkConstraint"
+"""The SPARQL constraint of the suspect-link shapes (``shapes/versions.ttl``)."""
+_SH_SELECT = ox.NamedNode("http://www.w3.org/ns/shacl#select")
+SCOPE_MARK = "# the items asked about (kg.queries.suspect_links)"
+"""The comment in the constraint where :func:`suspect_links` joins the items it asks about:
+first in the group that finds the links, so that the store starts from them."""
+
+
+@lru_cache(maxsize=1)
+def suspect_link_constraint() -> str:
+    """The ``sh:select`` of :data:`SUSPECT_LINK_CONSTRAINT` as the shapes file states it: the
+    one definition of a suspect link, which validation runs per focus node and
+    :func:`suspect_links` over all of them (its prefixes are among ``kg.store.PREFIXES``)."""
+    path = SHAPES_DIR / "versions.ttl"
+    for triple in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
+        if triple.predicate == _SH_SELECT and triple.subject.value == SUSPECT_LINK_CONSTRAINT:
+            text = str(triple.object.value)
+            if text.count(SCOPE_MARK) == 1:
+                return text
+    raise PlantraceError(
+        f"{path}: expected <{SUSPECT_LINK_CONSTRAINT}> with an sh:select holding {SCOPE_MARK!r}"
+    )
+
+
 def suspect_links(
     run: QueryFn, codes: Sequence[str] | None = None, body: str | None = None
 ) -> list[Row]:
-    """Suspect links, as the shapes of ``shapes/versions.ttl`` report them: ``?lower`` links by
-    ``?path`` (pt:implements, pt:measures, pt:refines, pt:indicator) to ``?old``, which
-    ``?new`` (the current version, stated from ``?since`` in ``?newDocument``) revised after a
-    document stating ``?lower`` was issued, and no later version of ``?lower`` (or, for per-year
-    nodes, a later year's) links to a version of the new one. With ``codes``, only the lower ends
-    of those items (their indicators' observations and targets too)."""
+    """Suspect links, as the shapes of ``shapes/versions.ttl`` report them, from the shapes'
+    own constraint (:func:`suspect_link_constraint`) run for every lower end at once (SHACL
+    1.0, 5.3.1: ``$this`` is pre-bound when validating; unbound, it ranges over every node):
+    ``?lower`` links by ``?path`` (pt:implements, pt:measures, pt:refines, pt:indicator) to
+    ``?old``, which ``?new`` (the current version, stated from ``?since`` in ``?newDocument``)
+    revised after a document stating ``?lower`` was issued, and no later version of ``?lower``
+    (or, for per-year nodes, a later year's) links to a version of the new one. With ``codes``,
+    only the lower ends of those items (their indicators' observations and targets too), put
+    in place of :data:`SCOPE_MARK`; ``?code`` is bound then."""
+    constraint = suspect_link_constraint()
     scope = ""
     if codes is not None or body is not None:
         scope = f"""{_codes(codes, body)}
-  {{ ?lower pt:item ?item }} UNION {{ ?lower (pt:indicator|^pt:target)/pt:item ?item }}
+  {{ ?this pt:item ?item }} UNION {{ ?this (pt:indicator|^pt:target)/pt:item ?item }}
   ?item pt:code ?code ."""
+        constraint = constraint.replace(SCOPE_MARK, scope)
     return select(
         run,
-        f"""SELECT DISTINCT ?code ?lower ?path ?old ?new ?since ?newDocument WHERE {{
+        f"""SELECT DISTINCT ?code (?this AS ?lower) ?path (?was AS ?old) (?value AS ?new) ?since
+       ?newDocument WHERE {{
+  {{ SELECT ?this ?path ?was ?value WHERE {{ {{ {constraint} }} }} }}
   {scope}
-  ?lower ?path ?old .
-  FILTER (?path IN (pt:implements, pt:measures, pt:refines, pt:indicator))
-  ?new prov:wasRevisionOf+ ?old ; pt:validFrom ?since .
-  FILTER NOT EXISTS {{ ?newer prov:wasRevisionOf ?new }}
-  FILTER EXISTS {{
-    ?lower prov:wasDerivedFrom/pt:document/dcterms:issued ?issued .
-    FILTER (STR(?issued) < STR(?since))
-  }}
-  FILTER NOT EXISTS {{
-    ?later ?path ?current .
-    ?current prov:wasRevisionOf+ ?old .
-    {{ ?later prov:wasRevisionOf* ?lower . }}
-    UNION
-    {{
-      ?later a ?sameClass ; pt:fiscalYear/pt:year ?laterYear .
-      ?lower a ?sameClass ; pt:fiscalYear/pt:year ?year .
-      FILTER (?laterYear > ?year)
-    }}
-  }}
-  OPTIONAL {{ ?new pt:firstStatedIn ?newDocument }}
+  ?value pt:validFrom ?since .
+  OPTIONAL {{ ?value pt:firstStatedIn ?newDocument }}
 }}""",
     )

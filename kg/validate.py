@@ -29,6 +29,16 @@ Choices, and why:
   evaluation, took nine tenths of the time. The data graph handed to pySHACL therefore prepares
   each query text once (:class:`_PreparedQueryGraph`); on the real documents that is ten times
   faster.
+* **SHACL Advanced Features on, for targets only.** pySHACL runs with ``advanced=True`` so that
+  a shape can name its focus nodes with a SPARQL query (SHACL-AF, W3C Note 2017, "SPARQL-based
+  Targets" and "SPARQL-based Target Types", ``#SPARQLTarget``, ``#SPARQLTargetType``): the
+  suspect-link shapes (shapes/versions.ttl) target only the nodes linking to a revised version
+  instead of every instance of their classes, so their SPARQL constraint, run once per focus
+  node (SHACL 1.0, 5.3 "Validation with SPARQL-based Constraints"), no longer doubles the time
+  of a validation. Advanced mode also reads SHACL rules (``sh:rule``), functions
+  (``sh:SPARQLFunction``) and expression constraints (``sh:expression``); the shapes declare
+  none (``tests/test_validate.py`` checks it), so nothing else changes. Without advanced mode a
+  shape whose only target is ``sh:target`` would silently target nothing.
 * **Messages from the shapes.** pySHACL drops the language tag of a message when it fills in a
   SPARQL constraint's variables. A shape's messages are static, so the report graph gets the
   shape's tagged ``sh:message`` literals back; a SPARQL constraint's own messages name what
@@ -54,6 +64,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg.bodies import Part, split
+from kg.config import SHAPES_DIR
 from kg.errors import PlantraceError
 from kg.namespaces import DCTERMS, PROV, PT, PTID, RDF, RDFS, SKOS, TIME, XSD
 from kg.ontology import load_ontology
@@ -62,8 +73,6 @@ from kg.store import TripleStore
 if TYPE_CHECKING:  # pySHACL and rdflib's SPARQL engine load when validating, not on import
     from rdflib.plugins.sparql.sparql import Query
 
-SHAPES_DIR: Path = Path(__file__).resolve().parent.parent / "shapes"
-"""Where the shapes live: ``<repo>/shapes/*.ttl``, one file per concern."""
 
 PTS = Namespace("https://w3id.org/plantrace/shapes#")
 """The namespace of the shapes (``pts:``)."""
@@ -255,7 +264,7 @@ def _validate_part(
         data_graph,
         shacl_graph=shapes,
         inference="none",
-        advanced=False,
+        advanced=True,  # SPARQL-based targets (shapes/versions.ttl; module doc)
         inplace=True,  # data_graph is our own copy, with the ontology mixed in
     )
     if not isinstance(result[1], Graph):  # pySHACL returns the failure instead of a report

@@ -60,6 +60,8 @@ REVISED = 0.5
 
 _LEVEL_ABOVE = {"plan": "goal", "annual": "plan"}
 _SHOWN = 60
+_CONTEXT = 20
+"""Characters shown before the first difference of a revision whose texts start alike."""
 
 
 @dataclass
@@ -75,15 +77,27 @@ class Change:
     previous_text: str | None = None
 
     def render(self) -> str:
-        text = _short(self.text)
         if self.change == "revised":
-            return f"  revised: {self.what} in {self.doc}: {_short(self.previous_text)} → {text}"
-        return f"  {self.change}: {self.what} in {self.doc}: {text}"
+            old, new = _excerpts(self.previous_text, self.text)
+            return f"  revised: {self.what} in {self.doc}: {old} → {new}"
+        return f"  {self.change}: {self.what} in {self.doc}: {_short(self.text)}"
 
 
 def _short(text: str | None) -> str:
     flat = squash(text or "")
     return flat if len(flat) <= _SHOWN else flat[:_SHOWN] + "…"
+
+
+def _excerpts(old: str | None, new: str | None) -> tuple[str, str]:
+    """Both texts shortened, from a little before where they first differ when that is past
+    what :func:`_short` shows: a changed number at the end of a long clause still shows."""
+    a, b = squash(old or ""), squash(new or "")
+    pairs = enumerate(zip(a, b, strict=False))  # up to the shorter text
+    same = next((i for i, (x, y) in pairs if x != y), min(len(a), len(b)))
+    if same < _SHOWN - _CONTEXT:
+        return _short(a), _short(b)
+    start = same - _CONTEXT
+    return "…" + _short(a[start:]), "…" + _short(b[start:])
 
 
 @dataclass
@@ -315,7 +329,8 @@ class _Document:
 
     def implement_plan(self, groups: Mapping[Group, _Group]) -> None:
         """Annual clauses of a document without a plan implement the plan clauses in force of
-        their item and section, aligned in order by wording."""
+        their item and section, aligned in order by wording, and their targets refine the
+        targets of those clauses as within one document (:func:`kg.link.counterpart`)."""
         if "plan" in self.levels:
             return
         sections: dict[tuple[str, str], list[tuple[int, Clause]]] = {}
@@ -331,8 +346,13 @@ class _Document:
             if not above:
                 continue
             chosen = align([c.text for _, c in members], [a.text for a in above])
-            for (n, _), k in zip(members, chosen, strict=True):
+            for (n, c), k in zip(members, chosen, strict=True):
                 self.add(self.e.clause_iris[n], PT.implements, above[k].iri)
+                for target in c.targets:
+                    hit = counterpart(target, [t for _, t in above[k].targets])
+                    for iri, t in above[k].targets:
+                        if t is hit:
+                            self.add(self.targets[id(target)], PT.refines, iri)
 
 
 def _date(day: date) -> Literal:

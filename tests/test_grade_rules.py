@@ -13,8 +13,9 @@ from pathlib import Path
 from conftest import build_copies
 from rdflib import Graph, URIRef
 
+from kg.config import SHAPES_DIR
 from kg.namespaces import PT
-from kg.validate import PTS, SHAPES_DIR, store_graph, union_graph, validate
+from kg.validate import PTS, store_graph, union_graph, validate
 
 BOARD = "board-material-2021-09-01"  # 004
 RUBRIC_REPORT = "business-report-fy2021-with-self-evaluation"  # 000

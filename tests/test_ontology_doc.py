@@ -13,8 +13,8 @@ from starlette.requests import Request
 
 from api.web import html
 from kg import ontology_doc as od
+from kg.config import SHAPES_DIR
 from kg.ontology import ONTOLOGY_PATH, declared_terms, load_ontology
-from kg.validate import SHAPES_DIR
 
 PT = "https://w3id.org/plantrace/ontology#"
 

@@ -6,8 +6,8 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
+from kg.config import SHAPES_DIR
 from kg.ruledoc import PAGE, render_page, rules_table
-from kg.validate import SHAPES_DIR
 
 
 def test_page_is_current() -> None:

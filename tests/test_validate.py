@@ -19,6 +19,7 @@ from rdflib.namespace import SH, SKOS
 from rdflib.term import Node
 
 from kg.build import BuildSummary, parse_document
+from kg.config import SHAPES_DIR
 from kg.errors import PlantraceError
 from kg.namespaces import DCTERMS, PT, RDF, RDFS
 from kg.ontology import load_ontology, undeclared_terms
@@ -28,7 +29,6 @@ from kg.store import GraphStore
 from kg.text import nfkc
 from kg.validate import (
     PTS,
-    SHAPES_DIR,
     Report,
     exit_code,
     load_shapes,
@@ -148,6 +148,17 @@ def test_grade_list_is_the_grade_scheme(shapes: Graph) -> None:
     listed = set(Collection(shapes, head))
     onto = load_ontology()
     assert listed == set(onto.subjects(SKOS.inScheme, PT.GradeScheme))
+
+
+def test_advanced_mode_adds_only_targets(shapes: Graph) -> None:
+    """kg.validate turns SHACL-AF on for SPARQL-based targets; no rule, function, expression
+    or JavaScript in the shapes may ride along and change what the other shapes report."""
+    advanced = (SH.rule, SH.expression, SH.js, SH.jsFunctionName)
+    assert [p for p in advanced if any(shapes.triples((None, p, None)))] == []
+    assert list(shapes.subjects(RDF.type, SH.SPARQLFunction)) == []
+    targeted = set(shapes.subjects(SH.target, None))
+    assert targeted == {PTS.SuspectPlanLinkShape, PTS.SuspectAnnualLinkShape,
+                        PTS.SuspectMeasureLinkShape}  # fmt: skip
 
 
 @pytest.mark.parametrize("path", sorted(SHAPES_DIR.glob("*.ttl")), ids=lambda p: p.name)

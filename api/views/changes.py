@@ -14,21 +14,26 @@ from api.views.histories import LEVELS, document_refs, suspect_link
 from api.views.links import href, item_url
 from api.views.publishers import require_body
 from api.views.rows import all_values, as_int, as_str, column
+from api.views.textdiff import text_diff
 from kg import queries as q
 from kg.queries import QueryFn, Row
 
 
 def _node(iri: str, rows: list[Row], body: str | None) -> m.ChangedNode:
     code = str(rows[0]["code"])
+    text = as_str(column(rows, "text")) or as_str(column(rows, "label"))
+    was = all_values(rows, "was")
+    was_text = as_str(column(rows, "wasText")) or as_str(column(rows, "wasLabel"))
     return m.ChangedNode(
         iri=iri,
         href=href(iri),
         level=LEVELS[str(rows[0]["class"])],  # type: ignore[arg-type]
         code=code,
         item_href=item_url(code, body),
-        text=as_str(column(rows, "text")) or as_str(column(rows, "label")),
+        text=text,
         year=as_int(column(rows, "year")),
-        revision_of=all_values(rows, "was"),
+        revision_of=was,
+        diff=text_diff(was_text, text or "") if len(was) == 1 and was_text is not None else None,
     )
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from api.views import models as m
 from api.views.links import href
 from api.views.rows import all_values, as_int, as_str, column, grouped
+from api.views.textdiff import text_diff
 from kg import queries as q
 from kg.namespaces import PT
 from kg.queries import QueryFn, Row
@@ -78,10 +80,14 @@ def versions(run: QueryFn, codes: Sequence[str], body: str | None = None) -> Ver
         while chain[-1] in later and later[chain[-1]] not in chain:
             chain.append(later[chain[-1]])
         last = fields[chain[-1]]
+        versions = [_version(n, nodes[n], fields[n], documents) for n in chain]
         histories[str(rows[0]["code"])].append(
             m.History(
                 level=LEVELS[str(rows[0]["class"])],  # type: ignore[arg-type]
-                versions=[_version(n, nodes[n], fields[n], documents) for n in chain],
+                versions=[versions[0]] + [
+                    new.model_copy(update={"diff": text_diff(old.text or "", new.text or "")})
+                    for old, new in pairwise(versions)
+                ],
                 added_in=documents.get(f.added_in or ""),
                 dropped_in=documents.get(last.dropped_in or ""),
             )
@@ -91,6 +97,8 @@ def versions(run: QueryFn, codes: Sequence[str], body: str | None = None) -> Ver
         suspects[str(r["code"])].append(suspect_link(r, documents))
     for hs in histories.values():
         hs.sort(key=lambda h: (h.level, h.versions[0].year or 0, h.versions[0].iri))
+    for links in suspects.values():
+        links.sort(key=lambda s: (s.lower, s.link, s.new))
     return Versions(fields, dict(histories), dict(suspects))
 
 

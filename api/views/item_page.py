@@ -111,11 +111,8 @@ def _changes(rows: list[ClauseRow]) -> list[Change]:
 
 
 def _version_diffs(trace: m.Trace) -> dict[str, textdiff.Diff]:
-    return {
-        new.iri: textdiff.char_diff(old.text or "", new.text or "")
-        for h in trace.histories
-        for old, new in pairwise(h.versions)
-    }
+    """The diffs the trace carries (``Version.diff``), for the template."""
+    return {v.iri: textdiff.Diff.of(v.diff) for h in trace.histories for v in h.versions if v.diff}
 
 
 @long_job

@@ -229,6 +229,25 @@ class ItemDetail(Model):
     sources: list[SourceSpan] = []
 
 
+class TextSegment(Model):
+    """A run of characters of a character diff."""
+
+    op: Literal["equal", "delete", "insert"] = Field(
+        description="equal: in both texts; delete: only in the earlier one; insert: only in the "
+        "later one"
+    )
+    text: str
+
+
+class TextDiff(Model):
+    """What changed between two versions of a text, character by character (the diff the
+    pages show): the earlier text is the ``equal`` and ``delete`` segments joined in order,
+    the later text the ``equal`` and ``insert`` segments."""
+
+    segments: list[TextSegment] = Field(description="in reading order")
+    similarity: float = Field(description="0 to 1 (difflib ratio); 1 for equal texts")
+
+
 class Version(Model):
     """One version of a clause or indicator, with its period and the document first stating
     it."""
@@ -240,6 +259,10 @@ class Version(Model):
     valid_from: str | None = None
     valid_until: str | None = None
     stated_in: DocumentRef | None = None
+    diff: TextDiff | None = Field(
+        default=None, description="the character differences from the version before (none "
+        "for the first)"
+    )
 
 
 class History(Model):
@@ -618,6 +641,10 @@ class ChangedNode(Model):
     text: str | None = None
     year: int | None = None
     revision_of: list[str] = Field(default=[], description="the versions it revises (revised)")
+    diff: TextDiff | None = Field(
+        default=None, description="revised: the character differences from the version it "
+        "revises (when it revises one)"
+    )
 
 
 class DocumentChanges(Model):

@@ -5,6 +5,9 @@ checked against the built store."""
 
 from __future__ import annotations
 
+import itertools
+from typing import Any
+
 import httpx
 import pytest
 from servers import Server
@@ -84,6 +87,49 @@ def test_iii3_plan_history_from_the_board_material(api: httpx.Client) -> None:
     assert first["valid_from"] == "2021-09-01" and "プライバシーマーク" in first["text"]
     assert first["stated_in"]["title"].startswith("経営審議委員会資料")
     assert last["valid_until"] is None and "プライバシーマーク" in last["text"]
+
+
+def _side(diff: dict[str, Any], left_out: str) -> str:
+    """One side of a diff of the API: its segments but ``left_out`` ("insert" for the earlier
+    text, "delete" for the later one), joined."""
+    assert {s["op"] for s in diff["segments"]} <= {"equal", "delete", "insert"}
+    return "".join(s["text"] for s in diff["segments"] if s["op"] != left_out)
+
+
+@pytest.mark.parametrize(("code", "level"), [("III-3", "plan"), ("I-9", "indicator")])
+def test_histories_carry_the_character_diff(api: httpx.Client, code: str, level: str) -> None:
+    """Each version after the first carries the diff the page shows, whose segments give back
+    the earlier and the later text exactly (III-3's プライバシーマーク plan clause, I-9's
+    evaluation viewpoint, as the FY2025 report rewrote them)."""
+    trace = api.get(f"/api/items/{code}").json()
+    chains = [h for h in trace["histories"] if len(h["versions"]) > 1]
+    assert any(h["level"] == level for h in chains)
+    for h in chains:
+        assert h["versions"][0]["diff"] is None
+        for old, new in itertools.pairwise(h["versions"]):
+            diff = new["diff"]
+            assert _side(diff, "insert") == old["text"]
+            assert _side(diff, "delete") == new["text"]
+            assert {"delete", "insert"} & {s["op"] for s in diff["segments"]}
+            assert 0 < diff["similarity"] < 1
+
+
+def test_changes_carry_the_character_diff(api: httpx.Client, built_store: GraphStore) -> None:
+    """Every revised clause or indicator of ``/api/changes`` carries the diff from the version
+    it revises, which gives back both texts as the store holds them."""
+    texts: dict[str, set[str]] = {}
+    for r in built_store.query(
+        "SELECT ?n ?x WHERE { ?m prov:wasRevisionOf ?n { ?n pt:text ?x } UNION "
+        "{ ?n rdfs:label ?x } }"
+    ).rows:
+        texts.setdefault(r[0].value, set()).add(r[1].value)
+    revised = [c for d in api.get("/api/changes").json()["documents"] for c in d["revised"]]
+    assert revised
+    for c in revised:
+        (was,) = c["revision_of"]
+        # a node two documents state in nearly the same words has both texts (kg.link)
+        assert _side(c["diff"], "insert") in texts[was]
+        assert _side(c["diff"], "delete") == c["text"]
 
 
 def test_suspect_links_match_the_validation_report(

@@ -214,12 +214,16 @@ def test_char_diff_marks_deletions_and_insertions() -> None:
     d = char_diff("令和3年度中に発送", "令和7年度中にも発送")
     assert "".join(s.text for s in d.old) == "令和3年度中に発送"
     assert "".join(s.text for s in d.new) == "令和7年度中にも発送"
-    assert [(s.op, s.text) for s in d.old if s.op != "same"] == [("del", "3")]
-    assert [(s.op, s.text) for s in d.new if s.op != "same"] == [("ins", "7"), ("ins", "も")]
+    assert [(s.op, s.text) for s in d.old if s.op != "equal"] == [("delete", "3")]
+    assert [(s.op, s.text) for s in d.new if s.op != "equal"] == [("insert", "7"), ("insert", "も")]
+    assert [(s.op, s.text) for s in d.segments] == [
+        ("equal", "令和"), ("delete", "3"), ("insert", "7"), ("equal", "年度中に"),
+        ("insert", "も"), ("equal", "発送"),
+    ]  # fmt: skip
     assert char_diff("同じ", "同じ").ratio == 1.0
     # long texts: the junk heuristic is off, so common characters still align
     long = "、".join(["マイナンバーカード"] * 40)
-    assert [s.op for s in char_diff(long, long + "。").new] == ["same", "ins"]
+    assert [s.op for s in char_diff(long, long + "。").new] == ["equal", "insert"]
 
 
 def _indicator(values: list[tuple[int, str, str | None]], target: str | None) -> m.Indicator:

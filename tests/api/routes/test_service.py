@@ -42,3 +42,10 @@ def test_openapi_schema_is_precise(client: httpx.Client) -> None:
     evaluation = components["Evaluation"]["properties"]
     assert evaluation["by"]["enum"] == ["self", "ministerial"]
     assert "sources" in evaluation and "SourceSpan" in str(evaluation["sources"])
+    changes = paths["/api/changes"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert changes["schema"]["$ref"].endswith("/ChangesResponse")
+    for model in ("Version", "ChangedNode"):  # the character diff the item page shows
+        assert "TextDiff" in str(components[model]["properties"]["diff"]), model
+    segment = components["TextSegment"]["properties"]
+    assert segment["op"]["enum"] == ["equal", "delete", "insert"]
+    assert segment["op"]["description"] and components["TextDiff"]["description"]
