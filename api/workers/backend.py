@@ -10,6 +10,7 @@ prepares the backend and starts the query workers before it loads the web stack.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -52,12 +53,12 @@ class Backend:
         the server knowing."""
         if not isinstance(self.spec.store, Path):
             return None
-        store = Path(self.spec.current())
+        store = self.spec.current()
         try:
-            published = (store / STATS_FILE).stat().st_mtime
+            published = os.stat(os.path.join(store, STATS_FILE)).st_mtime
         except OSError:
             return None  # (a store being replaced: answer without the cache meanwhile)
-        return Generation(store.name, published)
+        return Generation(os.path.basename(store), published)
 
     def close(self) -> None:
         if self.cleanup is not None:
