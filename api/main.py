@@ -92,7 +92,7 @@ def create_app(
         finally:
             await validation.close()
             await workers.close()
-            prepared.close()
+            await prepared.aclose()
 
     app = FastAPI(
         title="plantrace",
@@ -131,9 +131,9 @@ def create_app(
     app.add_middleware(PublicLinks)
     app.add_middleware(Compression)  # (inside the cache: a kept answer is compressed once)
 
-    def generation() -> Generation | None:
+    async def generation() -> Generation | None:
         served: Backend | None = getattr(app.state, "backend", None)
-        return served.generation() if served is not None else None
+        return await served.generation() if served is not None else None
 
     app.add_middleware(ResponseCache, generation=generation, max_bytes=settings.cache_bytes,
                        started=time.time(), language_cookie=i18n.COOKIE)  # fmt: skip

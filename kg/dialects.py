@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
 
 from kg.errors import PlantraceError
-from kg.namespaces import PTID
+from kg.namespaces import PTID, PUBLICATION_GRAPH
 
 UNION_GRAPH = f"{PTID}graph/union"
 """Where a store without a plain default graph keeps the union of plantrace's graphs."""
@@ -129,5 +129,10 @@ def detect(server: str, query: str) -> Dialect:
 
 
 def own_graph(name: str) -> bool:
-    """Whether graph ``name`` holds plantrace's data (not a staging graph, not the union)."""
-    return name.startswith(str(PTID)) and not name.startswith(STAGING) and name != UNION_GRAPH
+    """Whether graph ``name`` holds plantrace's data (not a staging graph, not the union, not
+    the publication stamp)."""
+    return (
+        name.startswith(str(PTID))
+        and not name.startswith(STAGING)
+        and name not in (UNION_GRAPH, str(PUBLICATION_GRAPH))
+    )

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from email.utils import formatdate, parsedate_to_datetime
 from http.cookies import CookieError, SimpleCookie
 from typing import NamedTuple
@@ -84,7 +84,7 @@ class ResponseCache:
     def __init__(
         self,
         app: ASGIApp,
-        generation: Callable[[], Generation | None],
+        generation: Callable[[], Awaitable[Generation | None]],
         max_bytes: int,
         started: float,
         language_cookie: str,
@@ -102,13 +102,16 @@ class ResponseCache:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
         path = route_path(scope)
-        generation = self.generation() if scope["type"] == "http" else None
         posted = method == "POST" and path == POSTED
         if (
-            generation is None
+            scope["type"] != "http"
             or (method not in ("GET", "HEAD") and not posted)
             or any(path == p or path.startswith(p + "/") for p in UNCACHED)
         ):
+            await self.app(scope, receive, send)
+            return
+        generation = await self.generation()  # (read before the answer is made or looked up)
+        if generation is None:
             await self.app(scope, receive, send)
             return
         if generation.token != self.token:  # a new build: forget everything kept
@@ -146,12 +149,16 @@ class ResponseCache:
                         "body": b"" if method == "HEAD" else kept.body})  # fmt: skip
             return
         state(scope)["cache"] = "miss"
-        await self.app(scope, receive, self._keeping(scope, key, validators, send))
+        keeping = self._keeping(scope, key, generation.token, validators, send)
+        await self.app(scope, receive, keeping)
 
     def _keeping(
-        self, scope: Scope, key: bytes, validators: list[tuple[bytes, bytes]], send: Send
-    ) -> Send:
-        """``send``, adding the validators to a cacheable answer and keeping its bytes."""
+        self, scope: Scope, key: bytes, token: str, validators: list[tuple[bytes, bytes]],
+        send: Send,
+    ) -> Send:  # fmt: skip
+        """``send``, adding the validators to a cacheable answer and keeping its bytes — unless
+        another generation (``token``: the one read before the answer was made) was seen
+        meanwhile: the answer may be of either."""
         keep = False
         head: tuple[int, list[tuple[bytes, bytes]]] = (0, [])
         parts: list[bytes] = []
@@ -179,7 +186,7 @@ class ResponseCache:
                 size += len(parts[-1])
                 if size > self.max_entry:
                     keep, parts[:] = False, []
-                elif not message.get("more_body", False):
+                elif not message.get("more_body", False) and self.token == token:
                     learnt = {k: v for k, v in state(scope).items() if k in REPLAYED_STATE}
                     self._put(key, _Entry(head[0], head[1], b"".join(parts), learnt))
             await send(message)

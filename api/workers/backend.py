@@ -6,23 +6,35 @@ store that workers open read-only), or a remote store — and fails with a one-l
 :class:`~kg.errors.PlantraceError` when it cannot, so ``plantrace serve`` reports a missing store
 or a broken file like every other command. It needs no web framework: ``plantrace serve``
 prepares the backend and starts the query workers before it loads the web stack.
+
+Which data is served — the :class:`Generation` the response cache keys answers by — is the store
+the state directory's link names, or for a remote store the token of its last publication
+(:class:`RemoteGenerations`).
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import httpx
 import pyoxigraph as ox
 
 from api.workers.worker import WorkerSpec
+from kg import queries
 from kg.config import RemoteStore, Settings
 from kg.errors import PlantraceError
+from kg.remote import ACCEPT_STAMP, GRAPHS_FRESH, read_stamp
 from kg.store import STATS_FILE, STORE_LINK, GraphStore, StoreStats, locate, open_store
+
+STAMP_TIMEOUT = 2.0
+"""Seconds a request waits for a remote store's publication stamp; then it is answered without
+the cache."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,95 @@ class Generation:
 
     token: str
     published: float
+
+
+@dataclass(frozen=True)
+class _Seen:
+    read: int
+    """The number of the read that saw it last."""
+    token: str
+    since: float
+    """When this server first saw the token (``time.monotonic()``)."""
+    wall: float
+    """The same, as ``time.time()``."""
+
+
+class RemoteGenerations:
+    """A remote store's generation: the token of its publication stamp
+    (:meth:`kg.remote.RemoteGraphStore.publish` writes it in the same update request as the
+    graphs), read by one asynchronous request to the store — the event loop never waits on the
+    store — each time :meth:`read` is called: once per request that may be answered from the
+    cache, before it is answered. ``None`` (answer without the cache) when the store does not
+    answer within ``timeout`` seconds, answers an error, or holds no stamp (built by an older
+    plantrace), and:
+
+    - for ``settle`` seconds after a token is first seen: a query worker reuses its list of
+      plantrace's graphs (what a query names as its dataset) for up to
+      :data:`kg.remote.GRAPHS_FRESH` seconds, so an answer made meanwhile may still come from
+      the previous publication's list, and must not be kept under the new token;
+    - when a read that started earlier answers after one that started later and saw another
+      token: its answer may predate that publication.
+
+    A generation's ``published`` is when this server could first use it (first seen, plus
+    ``settle``), on this server's clock: later than every ``Last-Modified`` sent for an earlier
+    generation, whatever the clock of the machine that built it.
+    """
+
+    def __init__(
+        self, endpoint: str, settle: float = GRAPHS_FRESH, timeout: float = STAMP_TIMEOUT
+    ) -> None:
+        self.endpoint = endpoint
+        self.settle = settle
+        self.timeout = timeout
+        self._client: httpx.AsyncClient | None = None
+        self._reads = 0
+        self._newest: _Seen | None = None
+
+    async def read(self) -> Generation | None:
+        """The store's generation now (read from the store)."""
+        self._reads += 1
+        number = self._reads
+        token = await self._token()
+        if token is None:
+            return None
+        newest = self._newest
+        if newest is None or number > newest.read:
+            if newest is None or newest.token != token:
+                newest = _Seen(number, token, time.monotonic(), time.time())
+            else:
+                newest = _Seen(number, token, newest.since, newest.wall)
+            self._newest = newest
+        elif token != newest.token:
+            return None
+        return self._usable(newest)
+
+    @property
+    def latest(self) -> Generation | None:
+        """The generation the last read saw, if usable (no request to the store)."""
+        return None if self._newest is None else self._usable(self._newest)
+
+    def _usable(self, seen: _Seen) -> Generation | None:
+        if time.monotonic() - seen.since < self.settle:
+            return None
+        return Generation(seen.token, seen.wall + self.settle)
+
+    async def _token(self) -> str | None:
+        if self._client is None:  # (made in the event loop that reads)
+            self._client = httpx.AsyncClient(timeout=self.timeout, trust_env=False)
+        try:
+            response = await self._client.get(
+                self.endpoint,
+                params={"query": queries.publication_stamp()},
+                headers={"Accept": ACCEPT_STAMP},
+            )
+        except httpx.HTTPError:
+            return None
+        return read_stamp(response.content) if response.status_code == 200 else None
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
 
 @dataclass
@@ -44,12 +145,16 @@ class Backend:
     spec: WorkerSpec
     description: str
     cleanup: Callable[[], None] | None = None
+    stamps: RemoteGenerations | None = None
+    """A remote store's generations (None for the others)."""
 
-    def generation(self) -> Generation | None:
+    async def generation(self) -> Generation | None:
         """Which data the workers open now and when it was published (the response cache's
         key, :mod:`api.middleware.response_cache`): the store the state directory's link names
-        and the time its build finished; None for a remote store, which may change without
-        the server knowing."""
+        and the time its build finished, or a remote store's publication
+        (:class:`RemoteGenerations`); None while that cannot be told."""
+        if self.stamps is not None:
+            return await self.stamps.read()
         if not isinstance(self.spec.store, Path):
             return None
         store = Path(self.spec.current())
@@ -63,6 +168,12 @@ class Backend:
         if self.cleanup is not None:
             self.cleanup()
             self.cleanup = None
+
+    async def aclose(self) -> None:
+        """:meth:`close`, and the connection the remote generations are read on."""
+        if self.stamps is not None:
+            await self.stamps.aclose()
+        self.close()
 
 
 def load_dataset(path: Path, into: Path) -> int:
@@ -128,5 +239,10 @@ def prepare_backend(settings: Settings, state_dir: Path | None = None) -> Backen
     finally:
         store.close()
     if isinstance(location, RemoteStore):
-        return Backend("remote", WorkerSpec(location, **limits), f"remote store {location.query}")
+        return Backend(
+            "remote",
+            WorkerSpec(location, **limits),
+            f"remote store {location.query}",
+            stamps=RemoteGenerations(location.query),
+        )
     return Backend("embedded", WorkerSpec(location, **limits), f"store under {location}")
