@@ -87,6 +87,7 @@ def create_app(
             app.state.pool = workers
             app.state.backend = prepared
             app.state.validation_cache = validation
+            await prepared.generation()  # (a remote store's publication: what validation is of)
             validation.refresh()  # begin validating now, so the first page need not wait
             yield
         finally:

@@ -6,12 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import fake_parser
-import httpx
 import pyoxigraph as ox
 import pytest
 from conftest import FAKE_TEXTS, copies, write_sources
@@ -20,8 +18,9 @@ from server_fixtures import Remote
 from servers import (
     REPO,
     Server,
+    cached_get,
     clean_env,
-    log_lines,
+    get_until_kept,
     oxigraph_binary,
     serve,
     start,
@@ -396,24 +395,6 @@ def test_a_store_failing_half_way_through_the_switch_gets_its_graphs_back(
 GRADES = "/sparql?query=" + "SELECT ?g WHERE { ?e a pt:SelfEvaluation ; pt:grade ?g }"
 
 
-def _get(api: Server, c: httpx.Client, path: str, **headers: str) -> tuple[httpx.Response, str]:
-    """GET ``path`` and what its request-log line says of the cache (``-``: not used)."""
-    answer = c.get(path, headers={"X-Request-ID": uuid.uuid4().hex, **headers})
-    (line,) = log_lines(api, answer.headers["x-request-id"])
-    return answer, str(line.get("cache", "-"))
-
-
-def _kept(api: Server, c: httpx.Client, path: str) -> httpx.Response:
-    """GET ``path`` until it is answered from the cache (a new stamp is used once it settled)."""
-    deadline = time.monotonic() + GRAPHS_FRESH + 10
-    while True:
-        answer, cache = _get(api, c, path)
-        if cache == "hit":
-            return answer
-        assert time.monotonic() < deadline, f"{path}: never answered from the cache"
-        time.sleep(0.2)
-
-
 def test_a_remote_store_is_cached_until_the_next_build_and_never_stale(
     remote: RemoteGraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -429,21 +410,21 @@ def test_a_remote_store_is_cached_until_the_next_build_and_never_stale(
     try:
         with api.client() as c:
             for path in (GRADES, "/api/items"):
-                _kept(api, c, path)
-            before = _kept(api, c, GRADES)
+                get_until_kept(api, c, path)
+            before = get_until_kept(api, c, GRADES)
             assert "GradeA" in before.text and "GradeS" not in before.text
             assert before.headers["etag"].startswith('W/"')
             graded = FAKE_TEXTS["report-a"].replace("self A", "self S")
             changed = dict(FAKE_TEXTS, **{"report-a": graded})
             build(None, write_sources(tmp_path / "after", changed), [fake_parser])
-            after, cache = _get(api, c, GRADES, **{"If-None-Match": before.headers["etag"]})
+            after, cache = cached_get(api, c, GRADES, **{"If-None-Match": before.headers["etag"]})
             assert after.status_code == 200 and cache != "hit"
             assert "GradeS" in after.text and "GradeA" not in after.text
-            kept = _kept(api, c, GRADES)
+            kept = get_until_kept(api, c, GRADES)
             assert kept.text == after.text and kept.headers["etag"] != before.headers["etag"]
             remote.update(queries.drop_graph(str(PUBLICATION_GRAPH)))
             for _ in range(2):
-                bare, cache = _get(api, c, GRADES)
+                bare, cache = cached_get(api, c, GRADES)
                 assert (cache, "etag" in bare.headers) == ("-", False)
                 assert bare.text == after.text
     finally:

@@ -1,9 +1,11 @@
 """Answers kept while the data cannot change, and validators on every answer that can be kept.
 
 Between two builds the data served does not change: a build publishes a new store, it never
-edits the one being read (docs/architecture.md, "Stores"). So an answer depends only on the
-request and on *which* data is served — the generation (:class:`~api.workers.backend.
-Generation`) — and:
+edits the one being read (docs/architecture.md, "Stores"), and on a remote store it stamps the
+publication in the same update request. So an answer depends only on the request and on
+*which* data is served — the generation (:class:`~api.workers.backend.Generation`: the embedded
+store's directory, or a remote store's publication stamp, read by one asynchronous request to
+the store) — and:
 
 - every cacheable answer carries a weak ``ETag`` (RFC 9110 §8.8.3), a digest of the generation,
   the server's start (new code may render the same data differently) and what the answer
@@ -22,9 +24,12 @@ Generation`) — and:
 What is not cached: other methods and statuses, ``/status``, ``/healthz``, ``/readyz``,
 ``/admin`` (they report the service, not the data), ``/static`` (the files carry their own
 validators), an answer with ``Cache-Control: no-store``, and one a route marked with
-:func:`do_not_store` (a page shown before the validation report was ready). With no generation
-(a remote store, which can change behind the server's back) nothing is cached and no validator
-is sent. The request's log line says ``cache``: ``hit``, ``miss`` or ``revalidated``.
+:func:`do_not_store` (a page shown before the validation report was ready). The generation is
+read before the answer is made or looked up, once per request that could be answered from
+memory; with none (a remote store that does not answer it in time, or holds no stamp, or whose
+new stamp the workers may not have caught up with yet) nothing is cached and no validator is
+sent. An answer made while another generation was seen is not kept: it may be of either. The
+request's log line says ``cache``: ``hit``, ``miss`` or ``revalidated``.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ the state directory's link names, or for a remote store the token of its last pu
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
 import time
@@ -48,8 +49,6 @@ class Generation:
 
 @dataclass(frozen=True)
 class _Seen:
-    read: int
-    """The number of the read that saw it last."""
     token: str
     since: float
     """When this server first saw the token (``time.monotonic()``)."""
@@ -70,8 +69,8 @@ class RemoteGenerations:
       plantrace's graphs (what a query names as its dataset) for up to
       :data:`kg.remote.GRAPHS_FRESH` seconds, so an answer made meanwhile may still come from
       the previous publication's list, and must not be kept under the new token;
-    - when a read that started earlier answers after one that started later and saw another
-      token: its answer may predate that publication.
+    - when a read answers after one that started later: what it saw may predate what that one
+      saw.
 
     A generation's ``published`` is when this server could first use it (first seen, plus
     ``settle``), on this server's clock: later than every ``Last-Modified`` sent for an earlier
@@ -85,31 +84,34 @@ class RemoteGenerations:
         self.settle = settle
         self.timeout = timeout
         self._client: httpx.AsyncClient | None = None
-        self._reads = 0
-        self._newest: _Seen | None = None
+        self._started = 0  # reads started
+        self._answered = 0  # the number of the latest-started read that has answered
+        self._seen: _Seen | None = None  # what that read saw (None: no stamp)
 
     async def read(self) -> Generation | None:
         """The store's generation now (read from the store)."""
-        self._reads += 1
-        number = self._reads
+        self._started += 1
+        number = self._started
         token = await self._token()
+        if number < self._answered:  # a later read answered first
+            return None
+        self._answered = number
         if token is None:
+            self._seen = None
             return None
-        newest = self._newest
-        if newest is None or number > newest.read:
-            if newest is None or newest.token != token:
-                newest = _Seen(number, token, time.monotonic(), time.time())
-            else:
-                newest = _Seen(number, token, newest.since, newest.wall)
-            self._newest = newest
-        elif token != newest.token:
-            return None
-        return self._usable(newest)
+        if self._seen is None or self._seen.token != token:
+            self._seen = _Seen(token, time.monotonic(), time.time())
+        return self._usable(self._seen)
 
     @property
-    def latest(self) -> Generation | None:
-        """The generation the last read saw, if usable (no request to the store)."""
-        return None if self._newest is None else self._usable(self._newest)
+    def token(self) -> str | None:
+        """The token the latest read saw, settled or not (no request to the store)."""
+        return None if self._seen is None else self._seen.token
+
+    async def settled(self) -> None:
+        """Wait until the token the latest read saw is settled (at once if it is, or none)."""
+        if self._seen is not None:
+            await asyncio.sleep(max(self._seen.since + self.settle - time.monotonic(), 0.0))
 
     def _usable(self, seen: _Seen) -> Generation | None:
         if time.monotonic() - seen.since < self.settle:

@@ -55,16 +55,21 @@ class ValidationCache:
         self._lock = asyncio.Lock()
 
     def _key(self) -> tuple[str, str | float]:
-        """The store, and for a remote store its publication when known (which the request
-        asking for the report read first, :class:`~api.workers.backend.RemoteGenerations`:
-        a page kept under it must show its findings), else the time."""
+        """The store, and for a remote store its publication when known (read by the request
+        asking for the report before it asked, :class:`~api.workers.backend.RemoteGenerations`:
+        a page kept under that publication must show its findings), else the time."""
         current = self.backend.spec.current()
         if self.backend.kind != "remote":
             return (current, 0.0)
-        seen = self.backend.stamps.latest if self.backend.stamps else None
-        return (current, seen.token if seen else time.monotonic() // REMOTE_TTL)
+        token = self.backend.stamps.token if self.backend.stamps else None
+        return (current, token or time.monotonic() // REMOTE_TTL)
 
     async def _compute(self, body: str | None) -> ValidationPage:
+        if self.backend.stamps is not None:  # (a run keyed by a publication reads its graphs)
+            await self.backend.stamps.settled()
+        return await self._run(body)
+
+    async def _run(self, body: str | None) -> ValidationPage:
         async with self._lock:
             if self.pool is None:
                 pool = WorkerPool(replace(self.backend.spec, nice=VALIDATION_NICE), 1)
