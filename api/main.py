@@ -93,7 +93,7 @@ def create_app(
         finally:
             await validation.close()
             await workers.close()
-            await prepared.aclose()
+            prepared.close()
 
     app = FastAPI(
         title="plantrace",

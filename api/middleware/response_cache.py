@@ -4,8 +4,8 @@ Between two builds the data served does not change: a build publishes a new stor
 edits the one being read (docs/architecture.md, "Stores"), and on a remote store it stamps the
 publication in the same update request. So an answer depends only on the request and on
 *which* data is served — the generation (:class:`~api.workers.backend.Generation`: the embedded
-store's directory, or a remote store's publication stamp, read by one asynchronous request to
-the store) — and:
+store's directory, or a remote store's publication stamp, read by one request to the store that
+the event loop awaits without waiting on it) — and:
 
 - every cacheable answer carries a weak ``ETag`` (RFC 9110 §8.8.3), a digest of the generation,
   the server's start (new code may render the same data differently) and what the answer

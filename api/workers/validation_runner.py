@@ -65,7 +65,7 @@ class ValidationCache:
         return (current, token or time.monotonic() // REMOTE_TTL)
 
     async def _compute(self, body: str | None) -> ValidationPage:
-        if self.backend.stamps is not None:  # (a run keyed by a publication reads its graphs)
+        if self.backend.stamps is not None:  # (till then a worker may name the previous graphs)
             await self.backend.stamps.settled()
         return await self._run(body)
 

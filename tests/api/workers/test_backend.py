@@ -101,11 +101,11 @@ def test_a_generation_is_used_once_settled_and_never_goes_back() -> None:
             (await arrived.get()).set_result(_stamp())
             assert await reading is None and stamps.token is None  # no stamp
         finally:
-            await stamps.aclose()
+            stamps.close()
             server.close()
             await server.wait_closed()
         gone = RemoteGenerations(f"http://127.0.0.1:{port}/query", settle=0, timeout=2)
         assert await gone.read() is None  # nobody answers
-        await gone.aclose()
+        gone.close()
 
     asyncio.run(scenario())
