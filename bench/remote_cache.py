@@ -41,7 +41,7 @@ from bench.common import (
 )
 from kg import queries
 from kg.config import RemoteStore
-from kg.remote import ACCEPT_STAMP, GRAPHS_FRESH, read_stamp
+from kg.dialects import GRAPHS_FRESH
 
 PAGE = "/items/I-1"
 
@@ -60,12 +60,13 @@ async def _stamp_reads(endpoint: str, repeat: int) -> list[float]:
 
 
 async def _httpx_reads(endpoint: str, repeat: int) -> list[float]:
-    params, headers = {"query": queries.publication_stamp()}, {"Accept": ACCEPT_STAMP}
+    params = {"query": queries.publication_stamp()}
+    headers = {"Accept": queries.ACCEPT_STAMP}
     out = []
     async with httpx.AsyncClient(trust_env=False) as client:
         for _ in range(repeat):
             t = time.perf_counter()
-            read_stamp((await client.get(endpoint, params=params, headers=headers)).content)
+            queries.read_stamp((await client.get(endpoint, params=params, headers=headers)).content)
             out.append(time.perf_counter() - t)
     return out
 

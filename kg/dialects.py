@@ -40,6 +40,11 @@ UNION_GRAPH = f"{PTID}graph/union"
 STAGING = f"{PTID}graph/staging/"
 """Prefix of the names of staging graphs (never left behind by a finished build)."""
 
+GRAPHS_FRESH = 2.0
+"""Seconds the list of plantrace's graphs (the dataset every query names, and the test for a
+store without data) is reused before it is read again: a build by another process shows within
+that time."""
+
 
 @dataclass(frozen=True)
 class Dialect:

@@ -14,6 +14,7 @@ Values that come from a request (an item code, an IRI) enter a query only as an 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import lru_cache
@@ -890,6 +891,22 @@ def publication_stamp() -> str:
         f"SELECT ?token ?issued WHERE {{ GRAPH {g} {{ {g} {iri(str(PT.publicationToken))} ?token ;"
         f" {iri(str(DCTERMS.issued))} ?issued }} }}"
     )
+
+
+ACCEPT_STAMP = "application/sparql-results+json"
+"""What :func:`read_stamp` reads: the answer to :func:`publication_stamp`."""
+
+
+def read_stamp(answer: bytes) -> str | None:
+    """The publication token in a SPARQL JSON ``answer`` to
+    :func:`publication_stamp`; None when the store holds no stamp (published by an
+    older plantrace, or by hand) or the answer is not one row with a token."""
+    try:
+        bindings = json.loads(answer)["results"]["bindings"]
+        (token,) = {b["token"]["value"] for b in bindings}
+    except (ValueError, KeyError, TypeError):  # (ValueError: not JSON, or not one token)
+        return None
+    return token if isinstance(token, str) and token else None
 
 
 def probe() -> str:

@@ -19,8 +19,8 @@ so readers see the old graphs or the new.
 The same request stamps the publication (:data:`~kg.namespaces.PUBLICATION_GRAPH`: a fresh
 token and the time, :func:`kg.queries.stamp_publication`), and putting the previous graphs back
 stamps it anew: the token changes whenever plantrace's graphs may have, so a server keys the
-answers it keeps by it (:func:`read_stamp`; :mod:`api.middleware.response_cache`). The stamp is
-not data: it is outside the union, dumps and the list of plantrace's graphs.
+answers it keeps by it (:func:`kg.queries.read_stamp`, :mod:`api.middleware.response_cache`).
+The stamp is not data: it is outside the union, dumps and the list of plantrace's graphs.
 
 Reading refuses a store that holds no plantrace graph (:class:`kg.errors.NoData`): a store that
 was never built, or lost its data, must not look like one whose answers are empty.
@@ -44,7 +44,7 @@ import pyoxigraph as ox
 
 from kg import queries
 from kg.config import ENV_STORE_DIALECT, ENV_STORE_GSP, ENV_STORE_UPDATE, RemoteStore
-from kg.dialects import STAGING, UNION_GRAPH, Dialect, detect, named, own_graph
+from kg.dialects import GRAPHS_FRESH, STAGING, UNION_GRAPH, Dialect, detect, named, own_graph
 from kg.errors import NoData, PlantraceError, RemoteError
 from kg.namespaces import PTID, PUBLICATION_GRAPH
 from kg.store import (
@@ -57,17 +57,10 @@ from kg.store import (
     write_atomically,
 )
 
-__all__ = ["STAGING", "UNION_GRAPH", "RemoteGraphStore", "building", "read_stamp"]
+__all__ = ["GRAPHS_FRESH", "STAGING", "UNION_GRAPH", "RemoteGraphStore", "building"]
 
 ACCEPT_ANSWER = "application/sparql-results+json, application/n-triples;q=0.9"
-ACCEPT_STAMP = "application/sparql-results+json"
-"""What :func:`read_stamp` reads: the answer to :func:`kg.queries.publication_stamp`."""
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-
-GRAPHS_FRESH = 2.0
-"""Seconds the list of plantrace's graphs (the dataset every query names, and the test for a
-store without data) is reused before it is read again: a build by another process shows within
-that time."""
 
 _STATES_DATASET = re.compile(r"\bFROM\s+(NAMED\s+)?(<|\w*:)", re.IGNORECASE)
 """A query that states its own dataset (``FROM``/``FROM NAMED``), which the SPARQL protocol's
@@ -87,18 +80,6 @@ def relabel_blank_nodes(content: bytes) -> bytes:
             if value.get("type") == "bnode" and not _BNODE_LABEL.fullmatch(label):
                 value["value"] = "b" + hashlib.sha1(label.encode()).hexdigest()[:20]
     return json.dumps(data).encode()
-
-
-def read_stamp(answer: bytes) -> str | None:
-    """The publication token in a SPARQL JSON ``answer`` to
-    :func:`kg.queries.publication_stamp`; None when the store holds no stamp (published by an
-    older plantrace, or by hand) or the answer is not one row with a token."""
-    try:
-        bindings = json.loads(answer)["results"]["bindings"]
-        (token,) = {b["token"]["value"] for b in bindings}
-    except (ValueError, KeyError, TypeError):  # (ValueError: not JSON, or not one token)
-        return None
-    return token if isinstance(token, str) and token else None
 
 
 def new_stamp() -> str:
@@ -252,12 +233,12 @@ class RemoteGraphStore:
         )  # fmt: skip
 
     def publication(self) -> str | None:
-        """The token of the store's last publication (:func:`read_stamp`)."""
+        """The token of the store's last publication (:func:`kg.queries.read_stamp`)."""
         response = self._send(
             "GET", self.endpoints.query, params={"query": queries.publication_stamp()},
-            headers={"Accept": ACCEPT_STAMP},
+            headers={"Accept": queries.ACCEPT_STAMP},
         )  # fmt: skip
-        return read_stamp(response.content)
+        return queries.read_stamp(response.content)
 
     def get_graph_data(self, name: str | None) -> bytes:
         """Graph Store Protocol GET of graph ``name`` (``None``: the default graph) as

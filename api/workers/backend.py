@@ -31,8 +31,8 @@ import pyoxigraph as ox
 from api.workers.worker import WorkerSpec
 from kg import queries
 from kg.config import RemoteStore, Settings
+from kg.dialects import GRAPHS_FRESH
 from kg.errors import PlantraceError
-from kg.remote import ACCEPT_STAMP, GRAPHS_FRESH, read_stamp
 from kg.store import STATS_FILE, STORE_LINK, GraphStore, StoreStats, locate, open_store
 
 STAMP_TIMEOUT = 2.0
@@ -74,7 +74,7 @@ class RemoteGenerations:
 
     - for ``settle`` seconds after a token is first seen: a query worker reuses its list of
       plantrace's graphs (what a query names as its dataset) for up to
-      :data:`kg.remote.GRAPHS_FRESH` seconds, so an answer made meanwhile may still come from
+      :data:`kg.dialects.GRAPHS_FRESH` seconds, so an answer made meanwhile may still come from
       the previous publication's list, and must not be kept under the new token;
     - when a read answers after one that started later: what it saw may predate what that one
       saw.
@@ -149,7 +149,7 @@ class RemoteGenerations:
             host, port = self._where.hostname or "", self._where.port
             connection = self._connect(host, port, timeout=self.timeout)
         try:
-            connection.request("GET", self._path, headers={"Accept": ACCEPT_STAMP})
+            connection.request("GET", self._path, headers={"Accept": queries.ACCEPT_STAMP})
             response = connection.getresponse()
             body = response.read()
         except (OSError, http.client.HTTPException):
@@ -159,7 +159,7 @@ class RemoteGenerations:
             connection.close()
         else:
             self._idle.append(connection)
-        return read_stamp(body) if response.status == 200 else None
+        return queries.read_stamp(body) if response.status == 200 else None
 
     def close(self) -> None:
         self._threads.shutdown(wait=False)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import run_async
 
 from api.workers.backend import Generation, RemoteGenerations, load_dataset
 from kg.errors import PlantraceError
@@ -108,4 +109,4 @@ def test_a_generation_is_used_once_settled_and_never_goes_back() -> None:
         assert await gone.read() is None  # nobody answers
         gone.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
