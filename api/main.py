@@ -104,7 +104,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    for module in (items, legal, sparql, ld, downloads, vocabulary, trace_analysis, pages,
+    # /sparql first: routes are matched in order, and other systems' queries are most requests
+    for module in (sparql, items, legal, ld, downloads, vocabulary, trace_analysis, pages,
                    service):  # fmt: skip
         app.include_router(module.router)
     if settings.admin_token:  # off by default: without the token the path does not exist

@@ -2,7 +2,9 @@
 pages against static files, mixed-load throughput and memory (the targets of issue 21).
 
 Per data size (J-LIS, or N synthetic bodies from the cache of :mod:`bench.datasets`), one system
-after the other on 127.0.0.1, the same requests:
+after the other on 127.0.0.1, the same requests (plantrace with the fair share off, as every
+request comes from one address, and its row limit lifted, :data:`bench.peers.ROW_LIMIT`, so it
+sends every row as the Oxigraph server does):
 
 * **repeated query**: the same text again and again (plantrace answers it from its response
   cache, :mod:`api.middleware.response_cache`), p50 against the Oxigraph server's on the same
@@ -53,7 +55,7 @@ from bench.common import (
 )
 from bench.datasets import DEFAULT_CACHE, JLIS, Data
 from bench.floor import STATIC as FLOOR_STATIC
-from bench.peers import prepare, queries
+from bench.peers import ROW_LIMIT, prepare, queries
 from bench.soak import record, serve_and_soak
 
 HEADING = "## Request cost: repeated work, the fixed cost of a request, memory (issue 21)"
@@ -151,7 +153,8 @@ def measure(data: Data, repeat: int, logs: Path, static: Path) -> CostRun:
     base = f"http://127.0.0.1:{port}"
     command = [str(BIN / "plantrace"), "serve", "--state-dir", str(data.state), "--port", str(port)]
     say(f"request cost, {data.size}: plantrace")
-    with started(PLANTRACE, command, base, "/readyz", env=plantrace_env(**NO_CLIENT_LIMITS),
+    env = plantrace_env(row_limit=str(ROW_LIMIT), **NO_CLIENT_LIMITS)  # every row, as Oxigraph
+    with started(PLANTRACE, command, base, "/readyz", env=env,
                  log=logs / f"cost-plantrace-{data.size}.log") as server:  # fmt: skip
         with httpx.Client(timeout=600, trust_env=False) as client:
             client.get(base + "/validation").raise_for_status()  # pages then show findings

@@ -103,6 +103,9 @@ class ResponseCache:
         self.entries: OrderedDict[bytes, _Entry] = OrderedDict()
         self.size = 0
         self.token: str | None = None
+        self.published = started
+        self.last_modified = b""
+        self.salt = b""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
@@ -119,10 +122,8 @@ class ResponseCache:
         if generation is None:
             await self.app(scope, receive, send)
             return
-        if generation.token != self.token:  # a new build: forget everything kept
-            self.entries.clear()
-            self.size = 0
-            self.token = generation.token
+        if generation.token != self.token:
+            self._start_generation(generation)
         body = b""
         if posted:
             body, receive = await _read_body(receive)
@@ -130,15 +131,10 @@ class ResponseCache:
                 await self.app(scope, receive, send)
                 return
         key = self._key(scope, body)
-        published = max(generation.published, self.started)
-        digest = hashlib.sha256(f"{self.started}:{generation.token}".encode() + key).hexdigest()
-        etag = f'W/"{digest[:32]}"'
-        validators = [
-            (b"etag", etag.encode()),
-            (b"last-modified", formatdate(published, usegmt=True).encode()),
-        ]
+        etag = f'W/"{hashlib.sha256(self.salt + key).hexdigest()[:32]}"'
+        validators = [(b"etag", etag.encode()), (b"last-modified", self.last_modified)]
         kept = self.entries.get(key)
-        if not posted and _not_modified(scope, etag, published):
+        if not posted and _not_modified(scope, etag, self.published):
             state(scope)["cache"] = "revalidated"
             vary = [(k, v) for k, v in kept.headers if k == b"vary"] if kept else []
             headers = [*validators, (b"cache-control", b"no-cache"), *vary]
@@ -156,6 +152,16 @@ class ResponseCache:
         state(scope)["cache"] = "miss"
         keeping = self._keeping(scope, key, generation.token, validators, send)
         await self.app(scope, receive, keeping)
+
+    def _start_generation(self, generation: Generation) -> None:
+        """Forget every answer kept (a new build) and work out, once, what the validators of
+        this generation's answers share."""
+        self.entries.clear()
+        self.size = 0
+        self.token = generation.token
+        self.published = max(generation.published, self.started)
+        self.last_modified = formatdate(self.published, usegmt=True).encode()
+        self.salt = f"{self.started}:{generation.token}".encode()
 
     def _keeping(
         self, scope: Scope, key: bytes, token: str, validators: list[tuple[bytes, bytes]],

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import os
 import shutil
 import tempfile
 import time
@@ -189,12 +190,12 @@ class Backend:
             return await self.stamps.read()
         if not isinstance(self.spec.store, Path):
             return None
-        store = Path(self.spec.current())
+        store = self.spec.current()
         try:
-            published = (store / STATS_FILE).stat().st_mtime
+            published = os.stat(os.path.join(store, STATS_FILE)).st_mtime
         except OSError:
             return None  # (a store being replaced: answer without the cache meanwhile)
-        return Generation(store.name, published)
+        return Generation(os.path.basename(store), published)
 
     def close(self) -> None:
         if self.stamps is not None:
