@@ -87,6 +87,7 @@ def create_app(
             app.state.pool = workers
             app.state.backend = prepared
             app.state.validation_cache = validation
+            await prepared.generation()  # (a remote store's publication: what validation is of)
             validation.refresh()  # begin validating now, so the first page need not wait
             yield
         finally:
@@ -132,9 +133,9 @@ def create_app(
     app.add_middleware(PublicLinks)
     app.add_middleware(Compression)  # (inside the cache: a kept answer is compressed once)
 
-    def generation() -> Generation | None:
+    async def generation() -> Generation | None:
         served: Backend | None = getattr(app.state, "backend", None)
-        return served.generation() if served is not None else None
+        return await served.generation() if served is not None else None
 
     app.add_middleware(ResponseCache, generation=generation, max_bytes=settings.cache_bytes,
                        started=time.time(), language_cookie=i18n.COOKIE)  # fmt: skip

@@ -32,13 +32,18 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
 
 from kg.errors import PlantraceError
-from kg.namespaces import PTID
+from kg.namespaces import PTID, PUBLICATION_GRAPH
 
 UNION_GRAPH = f"{PTID}graph/union"
 """Where a store without a plain default graph keeps the union of plantrace's graphs."""
 
 STAGING = f"{PTID}graph/staging/"
 """Prefix of the names of staging graphs (never left behind by a finished build)."""
+
+GRAPHS_FRESH = 2.0
+"""Seconds the list of plantrace's graphs (the dataset every query names, and the test for a
+store without data) is reused before it is read again: a build by another process shows within
+that time."""
 
 
 @dataclass(frozen=True)
@@ -129,5 +134,10 @@ def detect(server: str, query: str) -> Dialect:
 
 
 def own_graph(name: str) -> bool:
-    """Whether graph ``name`` holds plantrace's data (not a staging graph, not the union)."""
-    return name.startswith(str(PTID)) and not name.startswith(STAGING) and name != UNION_GRAPH
+    """Whether graph ``name`` holds plantrace's data (not a staging graph, not the union, not
+    the publication stamp)."""
+    return (
+        name.startswith(str(PTID))
+        and not name.startswith(STAGING)
+        and name not in (UNION_GRAPH, str(PUBLICATION_GRAPH))
+    )

@@ -60,6 +60,11 @@ ONTOLOGY_GRAPH = PTID["graph/ontology"]
 CURATED_GRAPH = PTID["graph/curated"]
 """The graph of hand-kept facts (``data/curated``)."""
 
+PUBLICATION_GRAPH = PTID["graph/publication"]
+"""Where a remote store keeps the stamp of its last publication (a ``pt:Publication``:
+:meth:`kg.remote.RemoteGraphStore.publish`); not data: never in the union, a dump or a list of
+plantrace's graphs (:func:`kg.dialects.own_graph`)."""
+
 
 def fiscal_year_iri(year: int) -> URIRef:
     """``.../id/fiscal-year/2021``: the same for every publisher."""
@@ -84,6 +89,7 @@ __all__ = [
     "PROV",
     "PT",
     "PTID",
+    "PUBLICATION_GRAPH",
     "RDF",
     "RDFS",
     "REFERENCE_GRAPH",

@@ -14,6 +14,7 @@ Values that come from a request (an item code, an IRI) enter a query only as an 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import lru_cache
@@ -22,7 +23,14 @@ import pyoxigraph as ox
 
 from kg.config import SHAPES_DIR
 from kg.errors import PlantraceError
-from kg.namespaces import CURATED_GRAPH, item_iri, publisher_iri
+from kg.namespaces import (
+    CURATED_GRAPH,
+    DCTERMS,
+    PT,
+    PUBLICATION_GRAPH,
+    item_iri,
+    publisher_iri,
+)
 from kg.store import QueryResult, Term
 
 QueryFn = Callable[[str], QueryResult]
@@ -672,10 +680,12 @@ def labels(run: QueryFn, nodes: Iterable[str]) -> list[Row]:
 
 
 def graph_sizes(run: QueryFn) -> list[Row]:
-    """Triples per named graph."""
+    """Triples per named graph (not counting a remote store's publication stamp, which is not
+    data: :func:`stamp_publication`)."""
     return select(
         run,
-        "SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph",
+        f"""SELECT ?graph (COUNT(*) AS ?triples) WHERE {{ GRAPH ?graph {{ ?s ?p ?o }}
+  FILTER(?graph != {iri(str(PUBLICATION_GRAPH))}) }} GROUP BY ?graph""",
     )
 
 
@@ -855,6 +865,48 @@ def refresh_union(union: str | None, prefix: str, *excluded: str) -> str:
     if union is None:
         return f"DROP DEFAULT ;\nINSERT {{ ?s ?p ?o }} {where}"
     return f"{clear_graph(union)} ;\nINSERT {{ GRAPH {iri(union)} {{ ?s ?p ?o }} }} {where}"
+
+
+def stamp_publication(token: str, issued: str) -> str:
+    """Replace the publication stamp (:data:`kg.namespaces.PUBLICATION_GRAPH`) with one saying
+    ``token`` (new with every publication) and ``issued`` (an ``xsd:dateTime``): a remote
+    store's generation, which a server keys its answers by. Sent in the same update request as
+    the graphs it stamps, so a reader sees the new stamp exactly when it sees the new graphs."""
+    g = iri(str(PUBLICATION_GRAPH))
+    return (
+        f"{clear_graph(str(PUBLICATION_GRAPH))} ;\n"
+        f"INSERT DATA {{ GRAPH {g} {{ {g} a {iri(str(PT.Publication))} ;"
+        f" {iri(str(PT.publicationToken))} {literal(token)} ;"
+        f" {iri(str(DCTERMS.issued))} {ox.Literal(issued, datatype=ox.NamedNode(XSD + 'dateTime'))}"
+        " } }"
+    )
+
+
+def publication_stamp() -> str:
+    """The publication stamp (:func:`stamp_publication`): one row, or none on a store that no
+    build of this version published to. Full IRIs, no prologue: it is sent as it is, for every
+    request a server may answer from its cache, and the store answers it from one graph."""
+    g = iri(str(PUBLICATION_GRAPH))
+    return (
+        f"SELECT ?token ?issued WHERE {{ GRAPH {g} {{ {g} {iri(str(PT.publicationToken))} ?token ;"
+        f" {iri(str(DCTERMS.issued))} ?issued }} }}"
+    )
+
+
+ACCEPT_STAMP = "application/sparql-results+json"
+"""What :func:`read_stamp` reads: the answer to :func:`publication_stamp`."""
+
+
+def read_stamp(answer: bytes) -> str | None:
+    """The publication token in a SPARQL JSON ``answer`` to
+    :func:`publication_stamp`; None when the store holds no stamp (published by an
+    older plantrace, or by hand) or the answer is not one row with a token."""
+    try:
+        bindings = json.loads(answer)["results"]["bindings"]
+        (token,) = {b["token"]["value"] for b in bindings}
+    except (ValueError, KeyError, TypeError):  # (ValueError: not JSON, or not one token)
+        return None
+    return token if isinstance(token, str) and token else None
 
 
 def probe() -> str:

@@ -16,6 +16,12 @@ was published. If it does not, the previous graphs (read before the switch) are 
 build fails with the store's own answer. A store applies one update request as one transaction,
 so readers see the old graphs or the new.
 
+The same request stamps the publication (:data:`~kg.namespaces.PUBLICATION_GRAPH`: a fresh
+token and the time, :func:`kg.queries.stamp_publication`), and putting the previous graphs back
+stamps it anew: the token changes whenever plantrace's graphs may have, so a server keys the
+answers it keeps by it (:func:`kg.queries.read_stamp`, :mod:`api.middleware.response_cache`).
+The stamp is not data: it is outside the union, dumps and the list of plantrace's graphs.
+
 Reading refuses a store that holds no plantrace graph (:class:`kg.errors.NoData`): a store that
 was never built, or lost its data, must not look like one whose answers are empty.
 """
@@ -29,6 +35,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -37,9 +44,9 @@ import pyoxigraph as ox
 
 from kg import queries
 from kg.config import ENV_STORE_DIALECT, ENV_STORE_GSP, ENV_STORE_UPDATE, RemoteStore
-from kg.dialects import STAGING, UNION_GRAPH, Dialect, detect, named, own_graph
+from kg.dialects import GRAPHS_FRESH, STAGING, UNION_GRAPH, Dialect, detect, named, own_graph
 from kg.errors import NoData, PlantraceError, RemoteError
-from kg.namespaces import PTID
+from kg.namespaces import PTID, PUBLICATION_GRAPH
 from kg.store import (
     PREFIXES,
     Answer,
@@ -50,15 +57,10 @@ from kg.store import (
     write_atomically,
 )
 
-__all__ = ["STAGING", "UNION_GRAPH", "RemoteGraphStore", "building"]
+__all__ = ["GRAPHS_FRESH", "STAGING", "UNION_GRAPH", "RemoteGraphStore", "building"]
 
 ACCEPT_ANSWER = "application/sparql-results+json, application/n-triples;q=0.9"
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-
-GRAPHS_FRESH = 2.0
-"""Seconds the list of plantrace's graphs (the dataset every query names, and the test for a
-store without data) is reused before it is read again: a build by another process shows within
-that time."""
 
 _STATES_DATASET = re.compile(r"\bFROM\s+(NAMED\s+)?(<|\w*:)", re.IGNORECASE)
 """A query that states its own dataset (``FROM``/``FROM NAMED``), which the SPARQL protocol's
@@ -78,6 +80,12 @@ def relabel_blank_nodes(content: bytes) -> bytes:
             if value.get("type") == "bnode" and not _BNODE_LABEL.fullmatch(label):
                 value["value"] = "b" + hashlib.sha1(label.encode()).hexdigest()[:20]
     return json.dumps(data).encode()
+
+
+def new_stamp() -> str:
+    """The update that stamps a publication (:func:`kg.queries.stamp_publication`)."""
+    issued = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return queries.stamp_publication(uuid.uuid4().hex, issued)
 
 
 class RemoteGraphStore:
@@ -224,6 +232,14 @@ class RemoteGraphStore:
             headers={"Content-Type": media},
         )  # fmt: skip
 
+    def publication(self) -> str | None:
+        """The token of the store's last publication (:func:`kg.queries.read_stamp`)."""
+        response = self._send(
+            "GET", self.endpoints.query, params={"query": queries.publication_stamp()},
+            headers={"Accept": queries.ACCEPT_STAMP},
+        )  # fmt: skip
+        return queries.read_stamp(response.content)
+
     def get_graph_data(self, name: str | None) -> bytes:
         """Graph Store Protocol GET of graph ``name`` (``None``: the default graph) as
         N-Triples."""
@@ -361,12 +377,12 @@ class RemoteGraphStore:
                 move = queries.move_graph if self.dialect.moves else queries.copy_graph_by_insert
                 ops.append(move(staged, name))
             ops += [queries.drop_graph(g) for g in previous if g not in names]
-            ops.append(self._refresh_union())
+            ops += [self._refresh_union(), new_stamp()]
             try:
                 answer = self.update(" ;\n".join(ops))
             except RemoteError as exc:  # a store may fail half-way through a request
                 problems = self._differences(expected, int(union or 0))
-                restored = self._restore(previous) if problems else "it holds the new graphs"
+                restored = self._restore(previous) if problems else self._restamp()
                 raise RemoteError(f"{exc}; {restored}", exc.status) from exc
             problems = self._differences(expected, int(union or 0))
             if problems:
@@ -378,7 +394,19 @@ class RemoteGraphStore:
 
     def _refresh_union(self) -> str:
         union = None if self.dialect.union_in_default else UNION_GRAPH
-        return queries.refresh_union(union, str(PTID), STAGING, UNION_GRAPH)
+        return queries.refresh_union(union, str(PTID), STAGING, UNION_GRAPH, str(PUBLICATION_GRAPH))
+
+    def _restamp(self) -> str:
+        """After a switch that failed half-way yet left the new graphs in place: stamp them
+        (the stamp may not have been written), and say so."""
+        try:
+            self.update(new_stamp())
+        except PlantraceError as exc:
+            return (
+                f"it holds the new graphs, but stamping them failed ({exc}): restart servers"
+                " reading it, or build again"
+            )
+        return "it holds the new graphs"
 
     def _differences(self, expected: dict[str, tuple[str | None, ...]], union: int) -> list[str]:
         """What the store holds that differs from what was published (empty: all of it)."""
@@ -401,7 +429,7 @@ class RemoteGraphStore:
                 self.put_graph(graph, data)
             now = self._own_graphs(fresh=True)
             ops = [queries.drop_graph(g) for g in now if g not in previous]
-            self.update(" ;\n".join([*ops, self._refresh_union()]))
+            self.update(" ;\n".join([*ops, self._refresh_union(), new_stamp()]))
             back = set(self._own_graphs(fresh=True)) == set(previous)
         except PlantraceError as exc:
             return f"putting the previous graphs back failed too ({exc})"

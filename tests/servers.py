@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,30 @@ def log_lines(server: Server, request_id: str) -> list[dict[str, Any]]:
         if found or time.monotonic() > deadline:
             return found
         time.sleep(0.1)
+
+
+def cached_get(
+    server: Server, c: httpx.Client, path: str, **headers: str
+) -> tuple[httpx.Response, str]:
+    """GET ``path`` and what its request-log line says of the response cache (``-``: the
+    answer was neither kept nor looked up)."""
+    answer = c.get(path, headers={"X-Request-ID": uuid.uuid4().hex, **headers})
+    (line,) = log_lines(server, answer.headers["x-request-id"])
+    return answer, str(line.get("cache", "-"))
+
+
+def get_until_kept(
+    server: Server, c: httpx.Client, path: str, within: float = 15
+) -> httpx.Response:
+    """GET ``path`` until it is answered from the response cache (on a remote store, a new
+    publication is used a few seconds after it is first seen), at most ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        answer, cache = cached_get(server, c, path)
+        if cache == "hit":
+            return answer
+        assert time.monotonic() < deadline, f"{path}: never answered from the cache"
+        time.sleep(0.2)
 
 
 def start(

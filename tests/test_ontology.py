@@ -28,7 +28,7 @@ DESIGN_PROPERTIES = [
 DESIGN_INDIVIDUALS = ["GradeS", "GradeA", "GradeB", "GradeC", "GradeD", "GradeScheme"]
 
 # Extensions the code uses beyond that table.
-EXTENSION_CLASSES = ["Span", "StaffCount", "CommitteeOpinion"]
+EXTENSION_CLASSES = ["Span", "StaffCount", "CommitteeOpinion", "Publication"]
 EXTENSION_PROPERTIES = [
     "approximate", "relatedPolicy", "legalBasisText", "staff", "count", "documentKind", "rank",
     "caption", "addressee", "quantitativeCriterion", "qualitativeCriterion", "highlights",
@@ -37,7 +37,7 @@ EXTENSION_PROPERTIES = [
     "refines", "perPeriod", "achievement", "achievementOf", "impliedGrade", "achievementNote",
     "achievementMin", "achievementMax", "achievementMinHighDifficulty",
     "achievementMaxHighDifficulty", "qualitativeCondition",
-    "firstStatedIn", "addedIn", "droppedIn",
+    "firstStatedIn", "addedIn", "droppedIn", "publicationToken",
 ]  # fmt: skip
 
 GRADES = {"S": 5, "A": 4, "B": 3, "C": 2, "D": 1}

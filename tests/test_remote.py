@@ -15,13 +15,24 @@ import pytest
 from conftest import FAKE_TEXTS, copies, write_sources
 from rdflib import Graph, Literal, URIRef
 from server_fixtures import Remote
-from servers import REPO, Server, clean_env, oxigraph_binary, serve, start, start_plantrace
+from servers import (
+    REPO,
+    Server,
+    cached_get,
+    clean_env,
+    get_until_kept,
+    oxigraph_binary,
+    serve,
+    start,
+    start_plantrace,
+)
 from store_proxy import faulty_proxy
 
+from kg import queries
 from kg.build import build
 from kg.config import RemoteStore, load_settings
 from kg.errors import PlantraceError, RemoteError
-from kg.namespaces import ONTOLOGY_GRAPH, PTID
+from kg.namespaces import ONTOLOGY_GRAPH, PTID, PUBLICATION_GRAPH
 from kg.remote import GRAPHS_FRESH, STAGING, UNION_GRAPH, RemoteGraphStore
 from kg.store import GraphStore, TripleStore
 
@@ -90,6 +101,24 @@ def test_publish_replaces_graphs_and_keeps_the_union_default(remote: RemoteGraph
     assert {r[0].value for r in union if r[0] is not None} == {"四", "三"}
     assert remote.query("ASK { pt:grade a ?t }").boolean is True
     assert not [g for g in remote.graphs() if g.startswith(STAGING)]
+
+
+def test_every_publication_is_stamped_outside_the_data(remote: RemoteGraphStore) -> None:
+    """The stamp a server keys its answers by changes with every publication, the same data
+    published again included, and is not data: not in the graphs, the union or a dump."""
+    assert remote.publication() is None  # (an empty store)
+    data = built(graph(DOC + "a", "一"))
+    remote.publish(data)
+    first = remote.publication()
+    remote.publish(data)
+    second = remote.publication()
+    assert first and second and first != second
+    assert str(PUBLICATION_GRAPH) in remote._graph_counts(str(PTID))  # (it is there)
+    assert str(PUBLICATION_GRAPH) not in remote.graphs() | set(remote.graph_sizes())
+    assert remote.query("ASK { ?s pt:publicationToken ?t }").boolean is False  # not the union
+    for fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
+        assert canonical(remote.dump(fmt), fmt) == canonical(data.dump(fmt), fmt)
+    assert len(remote) == len(data)
 
 
 def test_a_failed_publish_changes_nothing(
@@ -349,7 +378,7 @@ def test_a_store_failing_half_way_through_the_switch_gets_its_graphs_back(
     manifest = write_sources(tmp_path / "all", FAKE_TEXTS)
     monkeypatch.setenv("PLANTRACE_STORE", remote.endpoints.query)
     build(None, manifest, [fake_parser])
-    before, length = remote.graph_sizes(), len(remote)
+    before, length, stamp = remote.graph_sizes(), len(remote), remote.publication()
     fewer = {k: v for k, v in FAKE_TEXTS.items() if k != "report-b"}
     with faulty_proxy(oxigraph.url, fail=True) as (proxy, dropped):
         monkeypatch.setenv("PLANTRACE_STORE", f"{proxy}/query")
@@ -358,3 +387,45 @@ def test_a_store_failing_half_way_through_the_switch_gets_its_graphs_back(
         assert dropped and dropped[0] > 0
     assert remote.graph_sizes() == before and len(remote) == length
     assert not remote._graph_counts(STAGING)
+    assert remote.publication() not in (None, stamp)  # (a server may have seen the new data)
+
+
+# --- answers kept under the store's publication stamp (issue 21) ---------------------------------
+
+GRADES = "/sparql?query=" + "SELECT ?g WHERE { ?e a pt:SelfEvaluation ; pt:grade ?g }"
+
+
+def test_a_remote_store_is_cached_until_the_next_build_and_never_stale(
+    remote: RemoteGraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``plantrace serve`` on a remote store keeps answers under its publication stamp: a
+    repeated request is a hit, the first request after ``plantrace build`` published changed
+    data shows them (its old validator no longer holds), and a store without a stamp (built by
+    an older plantrace) is answered without the cache."""
+    monkeypatch.setenv("PLANTRACE_STORE", remote.endpoints.query)
+    build(None, write_sources(tmp_path / "before", FAKE_TEXTS), [fake_parser])
+    api = start_plantrace(
+        serve(), clean_env(PLANTRACE_STORE=remote.endpoints.query), tmp_path / "serve.log"
+    )
+    try:
+        with api.client() as c:
+            for path in (GRADES, "/api/items"):
+                get_until_kept(api, c, path)
+            before = get_until_kept(api, c, GRADES)
+            assert "GradeA" in before.text and "GradeS" not in before.text
+            assert before.headers["etag"].startswith('W/"')
+            graded = FAKE_TEXTS["report-a"].replace("self A", "self S")
+            changed = dict(FAKE_TEXTS, **{"report-a": graded})
+            build(None, write_sources(tmp_path / "after", changed), [fake_parser])
+            after, cache = cached_get(api, c, GRADES, **{"If-None-Match": before.headers["etag"]})
+            assert after.status_code == 200 and cache != "hit"
+            assert "GradeS" in after.text and "GradeA" not in after.text
+            kept = get_until_kept(api, c, GRADES)
+            assert kept.text == after.text and kept.headers["etag"] != before.headers["etag"]
+            remote.update(queries.drop_graph(str(PUBLICATION_GRAPH)))
+            for _ in range(2):
+                bare, cache = cached_get(api, c, GRADES)
+                assert (cache, "etag" in bare.headers) == ("-", False)
+                assert bare.text == after.text
+    finally:
+        api.stop()

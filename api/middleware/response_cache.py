@@ -1,9 +1,11 @@
 """Answers kept while the data cannot change, and validators on every answer that can be kept.
 
 Between two builds the data served does not change: a build publishes a new store, it never
-edits the one being read (docs/architecture.md, "Stores"). So an answer depends only on the
-request and on *which* data is served — the generation (:class:`~api.workers.backend.
-Generation`) — and:
+edits the one being read (docs/architecture.md, "Stores"), and on a remote store it stamps the
+publication in the same update request. So an answer depends only on the request and on
+*which* data is served — the generation (:class:`~api.workers.backend.Generation`: the embedded
+store's directory, or a remote store's publication stamp, read by one request to the store that
+the event loop awaits without waiting on it) — and:
 
 - every cacheable answer carries a weak ``ETag`` (RFC 9110 §8.8.3), a digest of the generation,
   the server's start (new code may render the same data differently) and what the answer
@@ -22,16 +24,19 @@ Generation`) — and:
 What is not cached: other methods and statuses, ``/status``, ``/healthz``, ``/readyz``,
 ``/admin`` (they report the service, not the data), ``/static`` (the files carry their own
 validators), an answer with ``Cache-Control: no-store``, and one a route marked with
-:func:`do_not_store` (a page shown before the validation report was ready). With no generation
-(a remote store, which can change behind the server's back) nothing is cached and no validator
-is sent. The request's log line says ``cache``: ``hit``, ``miss`` or ``revalidated``.
+:func:`do_not_store` (a page shown before the validation report was ready). The generation is
+read before the answer is made or looked up, once per request that could be answered from
+memory; with none (a remote store that does not answer it in time, or holds no stamp, or whose
+new stamp the workers may not have caught up with yet) nothing is cached and no validator is
+sent. An answer made while another generation was seen is not kept: it may be of either. The
+request's log line says ``cache``: ``hit``, ``miss`` or ``revalidated``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from email.utils import formatdate, parsedate_to_datetime
 from http.cookies import CookieError, SimpleCookie
 from typing import NamedTuple
@@ -84,7 +89,7 @@ class ResponseCache:
     def __init__(
         self,
         app: ASGIApp,
-        generation: Callable[[], Generation | None],
+        generation: Callable[[], Awaitable[Generation | None]],
         max_bytes: int,
         started: float,
         language_cookie: str,
@@ -105,13 +110,16 @@ class ResponseCache:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
         path = route_path(scope)
-        generation = self.generation() if scope["type"] == "http" else None
         posted = method == "POST" and path == POSTED
         if (
-            generation is None
+            scope["type"] != "http"
             or (method not in ("GET", "HEAD") and not posted)
             or any(path == p or path.startswith(p + "/") for p in UNCACHED)
         ):
+            await self.app(scope, receive, send)
+            return
+        generation = await self.generation()  # (read before the answer is made or looked up)
+        if generation is None:
             await self.app(scope, receive, send)
             return
         if generation.token != self.token:
@@ -142,7 +150,8 @@ class ResponseCache:
                         "body": b"" if method == "HEAD" else kept.body})  # fmt: skip
             return
         state(scope)["cache"] = "miss"
-        await self.app(scope, receive, self._keeping(scope, key, validators, send))
+        keeping = self._keeping(scope, key, generation.token, validators, send)
+        await self.app(scope, receive, keeping)
 
     def _start_generation(self, generation: Generation) -> None:
         """Forget every answer kept (a new build) and work out, once, what the validators of
@@ -155,9 +164,12 @@ class ResponseCache:
         self.salt = f"{self.started}:{generation.token}".encode()
 
     def _keeping(
-        self, scope: Scope, key: bytes, validators: list[tuple[bytes, bytes]], send: Send
-    ) -> Send:
-        """``send``, adding the validators to a cacheable answer and keeping its bytes."""
+        self, scope: Scope, key: bytes, token: str, validators: list[tuple[bytes, bytes]],
+        send: Send,
+    ) -> Send:  # fmt: skip
+        """``send``, adding the validators to a cacheable answer and keeping its bytes — unless
+        another generation (``token``: the one read before the answer was made) was seen
+        meanwhile: the answer may be of either."""
         keep = False
         head: tuple[int, list[tuple[bytes, bytes]]] = (0, [])
         parts: list[bytes] = []
@@ -185,7 +197,7 @@ class ResponseCache:
                 size += len(parts[-1])
                 if size > self.max_entry:
                     keep, parts[:] = False, []
-                elif not message.get("more_body", False):
+                elif not message.get("more_body", False) and self.token == token:
                     learnt = {k: v for k, v in state(scope).items() if k in REPLAYED_STATE}
                     self._put(key, _Entry(head[0], head[1], b"".join(parts), learnt))
             await send(message)

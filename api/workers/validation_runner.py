@@ -2,10 +2,11 @@
 
 Validating takes seconds (pySHACL over the whole graph), so its result is computed once per
 store and body — the store a worker would open now: a rebuild gives a new one; a remote store's
-result is kept for :data:`REMOTE_TTL` seconds — and shared by the requests waiting for it. It
-runs in a :class:`~api.workers.pool.WorkerPool` of its own, at a lower CPU priority, under the
-export time limit, so it never holds up the workers that answer queries and pages. On data of
-several bodies it runs for one body at a time (``?body=``).
+result is kept until its next publication, or for :data:`REMOTE_TTL` seconds where that cannot
+be told — and shared by the requests waiting for it. It runs in a
+:class:`~api.workers.pool.WorkerPool` of its own, at a lower CPU priority, under the export time
+limit, so it never holds up the workers that answer queries and pages. On data of several
+bodies it runs for one body at a time (``?body=``).
 
 That worker is started for a run and stopped when no run is left: pySHACL and the graph it
 validates would otherwise hold a hundred MiB or more between builds for nothing (the reports
@@ -49,15 +50,26 @@ class ValidationCache:
         self.timeout = timeout
         self.pool: WorkerPool | None = None  # while runs are under way
         self.running = 0
-        self.key: tuple[str, float] | None = None
+        self.key: tuple[str, str | float] | None = None
         self.tasks: dict[str | None, asyncio.Task[ValidationPage]] = {}
         self._lock = asyncio.Lock()
 
-    def _key(self) -> tuple[str, float]:
-        remote = self.backend.kind == "remote"
-        return (self.backend.spec.current(), time.monotonic() // REMOTE_TTL if remote else 0.0)
+    def _key(self) -> tuple[str, str | float]:
+        """The store, and for a remote store its publication when known (read by the request
+        asking for the report before it asked, :class:`~api.workers.backend.RemoteGenerations`:
+        a page kept under that publication must show its findings), else the time."""
+        current = self.backend.spec.current()
+        if self.backend.kind != "remote":
+            return (current, 0.0)
+        token = self.backend.stamps.token if self.backend.stamps else None
+        return (current, token or time.monotonic() // REMOTE_TTL)
 
     async def _compute(self, body: str | None) -> ValidationPage:
+        if self.backend.stamps is not None:  # (till then a worker may name the previous graphs)
+            await self.backend.stamps.settled()
+        return await self._run(body)
+
+    async def _run(self, body: str | None) -> ValidationPage:
         async with self._lock:
             if self.pool is None:
                 pool = WorkerPool(replace(self.backend.spec, nice=VALIDATION_NICE), 1)

@@ -20,6 +20,7 @@ from servers import (
     REPO,
     Server,
     clean_env,
+    get_until_kept,
     serve,
     start_plantrace,
 )
@@ -27,7 +28,7 @@ from servers import (
 from bench import virtuoso as recipe
 from kg.config import RemoteStore
 from kg.dialects import UNION_GRAPH
-from kg.namespaces import PTID
+from kg.namespaces import PTID, PUBLICATION_GRAPH
 from kg.remote import RemoteGraphStore
 from kg.store import GraphStore
 
@@ -68,6 +69,19 @@ def test_virtuoso_is_detected_and_holds_the_same_graphs(
     everything = virtuoso._graph_counts("")
     assert any("openlinksw" in g for g in everything)  # Virtuoso's own are there
     assert everything[UNION_GRAPH] < sum(virtuoso.graph_sizes().values())  # a set: no repeats
+
+
+def test_the_publication_is_stamped_and_answers_are_kept(
+    virtuoso: RemoteGraphStore, virtuoso_stack: Remote
+) -> None:
+    """The build stamped its publication (in a graph of its own, not plantrace's data), and
+    the server keeps its answers under that stamp."""
+    assert virtuoso.publication()
+    assert str(PUBLICATION_GRAPH) in virtuoso._graph_counts(str(PTID))
+    assert str(PUBLICATION_GRAPH) not in virtuoso.graphs()
+    with virtuoso_stack.api.client(timeout=120) as c:
+        kept = get_until_kept(virtuoso_stack.api, c, "/api/items", within=120)
+    assert kept.status_code == 200 and kept.json()["items"]
 
 
 def test_design_query_gives_the_same_rows(

@@ -220,8 +220,10 @@ def _call(cache: ResponseCache, path: str, method: str = "GET", body: bytes = b"
 
 
 def _cache_of(app: _App, max_bytes: int, generation: list[str]) -> ResponseCache:
-    return ResponseCache(app, lambda: Generation(generation[0], 1.0) if generation[0] else None,
-                         max_bytes, started=2.0, language_cookie="lang")  # fmt: skip
+    async def current() -> Generation | None:
+        return Generation(generation[0], 1.0) if generation[0] else None
+
+    return ResponseCache(app, current, max_bytes, started=2.0, language_cookie="lang")
 
 
 def test_bounded_in_bytes_least_recently_used_out_first() -> None:
