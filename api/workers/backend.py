@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import logging
 import os
 import shutil
 import tempfile
@@ -35,6 +36,8 @@ from kg.config import RemoteStore, Settings
 from kg.dialects import GRAPHS_FRESH
 from kg.errors import PlantraceError
 from kg.store import STATS_FILE, STORE_LINK, GraphStore, StoreStats, locate, open_store
+
+log = logging.getLogger("plantrace.api")
 
 STAMP_TIMEOUT = 2.0
 """Seconds a request waits for a remote store's publication stamp (to connect, and for each
@@ -103,6 +106,7 @@ class RemoteGenerations:
         self._started = 0  # reads started
         self._answered = 0  # the number of the latest-started read that has answered
         self._seen: _Seen | None = None  # what that read saw (None: no stamp)
+        self._why = ""  # why the last read gave no token ("": it gave one)
 
     async def read(self) -> Generation | None:
         """The store's generation now (read from the store)."""
@@ -135,12 +139,21 @@ class RemoteGenerations:
         return Generation(seen.token, seen.wall + self.settle)
 
     async def _token(self) -> str | None:
+        """The token; when reading it starts or stops failing, a log line says so (the server
+        then answers without the cache, which is slower but never wrong)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, self._read_token)
+        token, why = await loop.run_in_executor(self._threads, self._read_token)
+        if why != self._why:
+            if why:
+                log.warning("%s: answering without the cache: %s", self.endpoint, why)
+            else:
+                log.info("%s: the publication stamp is read again: caching", self.endpoint)
+            self._why = why
+        return token
 
-    def _read_token(self, again: bool = True) -> str | None:
-        """The token, read on a kept-alive connection (in one of :attr:`_threads`); a kept
-        connection the store has closed meanwhile is replaced once."""
+    def _read_token(self, again: bool = True) -> tuple[str | None, str]:
+        """The token, or None and why, read on a kept-alive connection (in one of
+        :attr:`_threads`); a kept connection the store has closed meanwhile is replaced once."""
         try:
             connection: http.client.HTTPConnection | None = self._idle.pop()
         except IndexError:
@@ -153,14 +166,19 @@ class RemoteGenerations:
             connection.request("GET", self._path, headers={"Accept": queries.ACCEPT_STAMP})
             response = connection.getresponse()
             body = response.read()
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as exc:
             connection.close()
-            return self._read_token(again=False) if reused and again else None
+            if reused and again:
+                return self._read_token(again=False)
+            return None, f"the store did not answer ({exc or type(exc).__name__})"
         if response.will_close:
             connection.close()
         else:
             self._idle.append(connection)
-        return queries.read_stamp(body) if response.status == 200 else None
+        if response.status != 200:
+            return None, f"the store answered {response.status} {response.reason}"
+        token = queries.read_stamp(body)
+        return token, "" if token else "the store holds no stamp (built by an older plantrace?)"
 
     def close(self) -> None:
         self._threads.shutdown(wait=False)

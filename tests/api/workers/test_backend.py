@@ -58,7 +58,9 @@ def _stamp(*tokens: str) -> bytes:
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n{body}").encode()  # fmt: skip
 
 
-def test_a_generation_is_used_once_settled_and_never_goes_back() -> None:
+def test_a_generation_is_used_once_settled_and_never_goes_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """A store answering the stamp query on 127.0.0.1: a token is usable ``settle`` seconds
     after it was first seen; a read that answers after a later-started one is not used; a
     store that answers no stamp, or is not there, gives no generation."""
@@ -101,12 +103,14 @@ def test_a_generation_is_used_once_settled_and_never_goes_back() -> None:
             reading = asyncio.ensure_future(stamps.read())
             (await arrived.get()).set_result(_stamp())
             assert await reading is None and stamps.token is None  # no stamp
+            assert "holds no stamp" in caplog.text  # (said once, not on every request)
         finally:
             stamps.close()
             server.close()
             await server.wait_closed()
         gone = RemoteGenerations(f"http://127.0.0.1:{port}/query", settle=0, timeout=2)
         assert await gone.read() is None  # nobody answers
+        assert "did not answer" in caplog.text
         gone.close()
 
     run_async(scenario())
